@@ -1,0 +1,42 @@
+/**
+ * Domain errors shared by every layer below the API edge. Only src/api/errors.ts
+ * turns them into Connect codes.
+ */
+
+/** A named thing (plan, repo, operation) does not exist. */
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+  ) {
+    super(`${kind} "${id}" does not exist`);
+  }
+}
+
+/** The caller's view is stale (e.g. a config modno that is no longer current). */
+export class ConflictError extends Error {
+  override name = "ConflictError";
+}
+
+/** One problem found while validating input, with the path of the offending field. */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** Input was rejected; `issues` lists every problem at once. */
+export class ValidationError extends Error {
+  override name = "ValidationError";
+  constructor(
+    readonly issues: ValidationIssue[],
+    summary = "invalid input",
+  ) {
+    super(`${summary}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ")}`);
+  }
+}
+
+/** The request is valid but cannot run now (e.g. the daemon is shutting down). */
+export class UnavailableError extends Error {
+  override name = "UnavailableError";
+}
