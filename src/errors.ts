@@ -32,7 +32,9 @@ export class ValidationError extends Error {
     readonly issues: ValidationIssue[],
     summary = "invalid input",
   ) {
-    super(`${summary}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ")}`);
+    super(
+      `${summary}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ")}`,
+    );
   }
 }
 

@@ -1,0 +1,69 @@
+/**
+ * The API edge's single mapping from domain errors to Connect codes. Nothing else builds
+ * ConnectError. Unknown errors become Internal with a generic message; their cause is
+ * logged once, with the request id.
+ */
+import { Code, ConnectError } from "@connectrpc/connect";
+import { OperationSchema } from "../../gen/v1/operations_pb.js";
+import type { Logger } from "../log.js";
+import { CancelReason, OperationFailedError } from "../orchestrator/errors.js";
+
+/** Restic failure kinds that mean the repository is not usable as configured. */
+const PRECONDITION_KINDS = new Set(["wrong-password", "repo-not-found", "locked", "repo-exists"]);
+
+/** Maps any error thrown below the API edge to a ConnectError. */
+export function toConnectError(err: unknown, log: Logger, requestId?: string): ConnectError {
+  if (err instanceof ConnectError) return err;
+  if (err instanceof OperationFailedError) {
+    const details = [{ desc: OperationSchema, value: err.operation }];
+    return new ConnectError(err.message, operationCode(err), undefined, details, err);
+  }
+  if (err instanceof Error) {
+    switch (err.name) {
+      case "NotFoundError":
+        return new ConnectError(err.message, Code.NotFound);
+      case "ValidationError":
+      case "ConfigLoadError":
+        return new ConnectError(err.message, Code.InvalidArgument);
+      case "ConflictError":
+        return new ConnectError(err.message, Code.FailedPrecondition);
+      case "UnavailableError":
+        return new ConnectError(err.message, Code.Unavailable);
+      case "SlowConsumerError":
+        return new ConnectError(
+          "the event stream fell behind; reconnect to resync",
+          Code.ResourceExhausted,
+        );
+      case "ResticError":
+        return new ConnectError(err.message, resticCode(err));
+    }
+  }
+  log.error("internal error", {
+    requestId,
+    error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    stack: err instanceof Error ? err.stack?.split("\n").slice(1, 4).join(" | ") : undefined,
+  });
+  const ref = requestId ? ` (request id ${requestId})` : "";
+  return new ConnectError(`internal error${ref}; see the daemon's log`, Code.Internal);
+}
+
+function resticCode(err: Error): Code {
+  const kind = (err as { kind?: string }).kind ?? "";
+  return PRECONDITION_KINDS.has(kind) ? Code.FailedPrecondition : Code.Unknown;
+}
+
+function operationCode(err: OperationFailedError): Code {
+  const cause = err.cause;
+  if (cause instanceof CancelReason) return cause.by === "user" ? Code.Canceled : Code.Unavailable;
+  if (cause instanceof Error) {
+    if (cause.name === "ResticCancelledError") {
+      const reason = (cause as { reason?: unknown }).reason;
+      return reason instanceof CancelReason && reason.by === "user"
+        ? Code.Canceled
+        : Code.Unavailable;
+    }
+    if (cause.name === "ResticError") return resticCode(cause);
+    if (cause.name === "NotFoundError") return Code.NotFound;
+  }
+  return Code.Unknown;
+}

@@ -1,0 +1,109 @@
+/**
+ * Wires the daemon together: config, operation log, restic, orchestrator, auth and the
+ * one-port server. main.ts turns flags and environment into DaemonSettings and calls this;
+ * tests call it directly with a port-0 bind address.
+ */
+import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { Authentication } from "../gen/v1/authentication_pb.js";
+import { Backrest } from "../gen/v1/service_pb.js";
+import { createAuthenticationService } from "./api/authentication-service.js";
+import { createBackrestService } from "./api/backrest-service.js";
+import { createAuthenticator } from "./auth/authenticator.js";
+import { createConfigService } from "./config/config-service.js";
+import { openConfigStore } from "./config/config-store.js";
+import { createLogger, type Logger } from "./log.js";
+import { openSqliteOpStore } from "./oplog/sqlite-store.js";
+import { type Clock, systemClock } from "./orchestrator/clock.js";
+import { createOrchestrator } from "./orchestrator/orchestrator.js";
+import { createRestic } from "./restic/index.js";
+import { createHttpHandler } from "./server/http-handler.js";
+import { authInterceptor, errorInterceptor } from "./server/interceptors.js";
+import { listen } from "./server/listener.js";
+
+export interface DaemonSettings {
+  configPath: string;
+  dataDir: string;
+  /** host:port; port 0 picks a free port. */
+  bindAddress: string;
+  /** The restic executable (name on PATH or path). */
+  resticCommand: string;
+  /** Environment restic runs with (repo env entries are added on top). */
+  resticEnv: Record<string, string>;
+  log?: Logger;
+  clock?: Clock;
+  /** Keep-alive interval of operation event streams. */
+  keepAliveMs?: number;
+}
+
+export interface Daemon {
+  /** Base URL, e.g. http://127.0.0.1:9898 */
+  url: string;
+  port: number;
+  /** Cancels running operations (system-cancelled), closes the server and the database. */
+  stop(): Promise<void>;
+}
+
+/** Starts the daemon. Throws (before listening) when the config is invalid or restic is missing. */
+export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
+  const log = settings.log ?? createLogger();
+  const clock = settings.clock ?? systemClock;
+  mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  const configStore = openConfigStore(settings.configPath, { defaultInstance: hostname() });
+  const restic = createRestic({
+    command: settings.resticCommand,
+    env: { RESTIC_CACHE_DIR: join(settings.dataDir, "restic-cache"), ...settings.resticEnv },
+    log: (line) => log.debug(line),
+  });
+  const version = await restic.version();
+  const ops = openSqliteOpStore(join(settings.dataDir, "oplog.sqlite"));
+  const orchestrator = createOrchestrator({ config: configStore, ops, restic, clock, log });
+  // Marks interrupted operations synchronously, before anything new is queued.
+  void orchestrator.recover().then((recovered) => {
+    if (recovered.length > 0)
+      log.warn("recovered interrupted operations", { count: recovered.length });
+  });
+
+  const authn = createAuthenticator(() => configStore.get().auth);
+  configStore.onChange(() => authn.clearCache());
+  const handler = createHttpHandler({
+    interceptors: [errorInterceptor(log), authInterceptor(authn)],
+    routes: (router) => {
+      router.service(
+        Backrest,
+        createBackrestService({
+          config: createConfigService(configStore),
+          ops,
+          orchestrator,
+          keepAliveMs: settings.keepAliveMs,
+        }),
+      );
+      router.service(Authentication, createAuthenticationService());
+    },
+  });
+  const listener = await listen(settings.bindAddress, handler);
+  const { host, port } = listener.address();
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  log.info("restwell is listening", {
+    url,
+    config: settings.configPath,
+    data: settings.dataDir,
+    restic: version.version,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    stop() {
+      stopping ??= (async () => {
+        await orchestrator.shutdown();
+        await listener.close();
+        ops.close();
+        log.info("restwell stopped");
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The restwell command. Only this file reads argv and process.env: it turns them into
+ * DaemonSettings, starts the daemon and stops it on SIGINT/SIGTERM.
+ */
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startDaemon } from "./daemon.js";
+import { createLogger, type LogLevel } from "./log.js";
+
+const USAGE = `Usage: restwell serve [options]
+
+Runs the Restwell backup daemon.
+
+Options:
+  --config-file PATH    config file (env RESTWELL_CONFIG; default ~/.config/restwell/config.json)
+  --data-dir PATH       data directory (env RESTWELL_DATA; default ~/.local/share/restwell)
+  --bind-address ADDR   host:port to listen on (env RESTWELL_PORT; default 127.0.0.1:9898)
+  --restic-cmd PATH     restic executable (env RESTWELL_RESTIC_COMMAND; default restic)
+  --log-level LEVEL     debug, info, warn or error (env RESTWELL_LOG_LEVEL; default info)
+  -h, --help            show this help
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`restwell: ${message}\n`);
+  process.exit(2);
+}
+
+function settingsFrom(argv: string[], env: NodeJS.ProcessEnv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      "config-file": { type: "string" },
+      "data-dir": { type: "string" },
+      "bind-address": { type: "string" },
+      "restic-cmd": { type: "string" },
+      "log-level": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const command = positionals[0] ?? "serve";
+  if (command !== "serve") fail(`unknown command "${command}"\n\n${USAGE}`);
+  const home = env.HOME || homedir();
+  const level = (values["log-level"] ?? env.RESTWELL_LOG_LEVEL ?? "info") as LogLevel;
+  if (!["debug", "info", "warn", "error"].includes(level))
+    fail(`--log-level must be debug, info, warn or error`);
+  // restic inherits the daemon's environment (cloud credentials, proxies...), minus our own settings.
+  const resticEnv = Object.fromEntries(
+    Object.entries(env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !e[0].startsWith("RESTWELL_"),
+    ),
+  );
+  return {
+    configPath:
+      values["config-file"] ??
+      env.RESTWELL_CONFIG ??
+      join(env.XDG_CONFIG_HOME || join(home, ".config"), "restwell", "config.json"),
+    dataDir:
+      values["data-dir"] ??
+      env.RESTWELL_DATA ??
+      join(env.XDG_DATA_HOME || join(home, ".local", "share"), "restwell"),
+    bindAddress: values["bind-address"] ?? env.RESTWELL_PORT ?? "127.0.0.1:9898",
+    resticCommand: values["restic-cmd"] ?? env.RESTWELL_RESTIC_COMMAND ?? "restic",
+    resticEnv,
+    log: createLogger(level),
+  };
+}
+
+async function main(): Promise<void> {
+  let settings: ReturnType<typeof settingsFrom>;
+  try {
+    settings = settingsFrom(process.argv.slice(2), process.env);
+  } catch (err) {
+    fail(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+  }
+  const daemon = await startDaemon(settings).catch((err: unknown) => {
+    fail(err instanceof Error ? err.message : String(err));
+  });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      settings.log.warn("second signal: exiting without waiting for operations to stop", {
+        signal,
+      });
+      process.exit(130);
+    }
+    settings.log.info("shutting down", { signal });
+    daemon.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        settings.log.error("shutdown failed", { error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}
+
+await main();

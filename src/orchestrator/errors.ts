@@ -1,0 +1,18 @@
+/** Errors raised by orchestrated operations. */
+import type { Operation } from "../../gen/v1/operations_pb.js";
+
+/** Why an operation was cancelled: by a user's request, or by the daemon (shutdown). */
+export class CancelReason {
+  constructor(readonly by: "user" | "system") {}
+}
+
+/** An operation ended without success. Carries the recorded operation and the cause. */
+export class OperationFailedError extends Error {
+  override name = "OperationFailedError";
+  constructor(
+    readonly operation: Operation,
+    options: { cause: unknown },
+  ) {
+    super(operation.displayMessage || "the operation failed", options);
+  }
+}

@@ -1,0 +1,49 @@
+/** Recording how a failed or cancelled operation ended. */
+import type { Operation } from "../../../gen/v1/operations_pb.js";
+import { OperationStatus } from "../../../gen/v1/operations_pb.js";
+import type { OrchestratorDeps } from "../deps.js";
+import { CancelReason, OperationFailedError } from "../errors.js";
+
+/**
+ * Marks `op` as failed or cancelled (depending on `err` and why `signal` aborted),
+ * stores it and throws OperationFailedError. Errors without a known shape get a
+ * generic message; their details go to the log only.
+ */
+export function finishWithError(
+  deps: OrchestratorDeps,
+  op: Operation,
+  err: unknown,
+  signal: AbortSignal,
+): never {
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  if (reason instanceof CancelReason) {
+    op.status =
+      reason.by === "user"
+        ? OperationStatus.STATUS_USER_CANCELLED
+        : OperationStatus.STATUS_SYSTEM_CANCELLED;
+    op.displayMessage =
+      reason.by === "user"
+        ? "cancelled by a user"
+        : "cancelled because the daemon is shutting down";
+  } else {
+    op.status = OperationStatus.STATUS_ERROR;
+    op.displayMessage = describe(err);
+    deps.log.warn("operation failed", {
+      op: op.id,
+      plan: op.planId,
+      repo: op.repoId,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
+  }
+  op.unixTimeEndMs = BigInt(deps.clock.now());
+  const [stored] = deps.ops.update(op);
+  throw new OperationFailedError(stored ?? op, { cause: err });
+}
+
+/** Error names whose messages are written for users (and already free of secrets). */
+const USER_FACING = new Set(["ResticError", "NotFoundError", "ValidationError", "ConflictError"]);
+
+function describe(err: unknown): string {
+  if (err instanceof Error && USER_FACING.has(err.name)) return err.message;
+  return "internal error while running the operation; see the daemon's log";
+}

@@ -1,0 +1,50 @@
+/** Interceptors applied to every RPC: authentication and error mapping. */
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { toConnectError } from "../api/errors.js";
+import type { Authenticator } from "../auth/authenticator.js";
+import { principalKey } from "../auth/principal.js";
+import type { Logger } from "../log.js";
+import { requestIdKey } from "./request-id.js";
+
+/**
+ * Authenticates every RPC and stores the principal in the request context.
+ * Failures are UNAUTHENTICATED (HTTP 401) with a WWW-Authenticate challenge.
+ */
+export function authInterceptor(authn: Authenticator): Interceptor {
+  return (next) => async (req) => {
+    const result = await authn.authenticate(req.header.get("authorization"));
+    if (!result.ok) {
+      const message =
+        result.reason === "missing-credentials"
+          ? "authentication required: send HTTP basic credentials (curl -u user:pass)"
+          : "wrong username or password";
+      throw new ConnectError(message, Code.Unauthenticated, {
+        "WWW-Authenticate": 'Basic realm="restwell", charset="UTF-8"',
+      });
+    }
+    req.contextValues.set(principalKey, result.principal);
+    return next(req);
+  };
+}
+
+/** Maps domain errors of unary and streaming handlers to Connect errors (src/api/errors.ts). */
+export function errorInterceptor(log: Logger): Interceptor {
+  return (next) => async (req) => {
+    const requestId = req.contextValues.get(requestIdKey);
+    try {
+      const res = await next(req);
+      if (!res.stream) return res;
+      return { ...res, message: mapStreamErrors(res.message, log, requestId) };
+    } catch (err) {
+      throw toConnectError(err, log, requestId);
+    }
+  };
+}
+
+async function* mapStreamErrors<T>(stream: AsyncIterable<T>, log: Logger, requestId: string) {
+  try {
+    yield* stream;
+  } catch (err) {
+    throw toConnectError(err, log, requestId);
+  }
+}
