@@ -80,6 +80,8 @@ export interface BackupResult {
   errors: BackupFileError[];
   /** True when restic exited 3: the snapshot was made but some files are missing. */
   partial: boolean;
+  /** Per-file errors beyond the first 1000, counted but not kept in `errors`. */
+  errorsOmitted?: number;
 }
 
 export interface Snapshot {
@@ -115,7 +117,11 @@ export interface Restic {
     opts?: CallOptions & { onStatus?: (status: BackupStatus) => void },
   ): Promise<BackupResult>;
   /** `restic snapshots --json`, optionally limited to snapshots carrying all of `tags`. */
-  snapshots(repo: ResticRepo, filter?: { tags?: string[] }, opts?: CallOptions): Promise<Snapshot[]>;
+  snapshots(
+    repo: ResticRepo,
+    filter?: { tags?: string[] },
+    opts?: CallOptions,
+  ): Promise<Snapshot[]>;
   /** `restic unlock` (stale locks only, unless removeAll). */
   unlock(repo: ResticRepo, opts?: CallOptions & { removeAll?: boolean }): Promise<void>;
 }

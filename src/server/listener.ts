@@ -92,7 +92,9 @@ export async function listen(bind: string, handler: AnyHandler): Promise<Listene
 function route(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
   let head = Buffer.alloc(0);
   const onReadable = () => {
-    for (let chunk = socket.read() as Buffer | null; chunk; chunk = socket.read() as Buffer | null) {
+    for (;;) {
+      const chunk = socket.read() as Buffer | null;
+      if (!chunk) break;
       head = Buffer.concat([head, chunk]);
     }
     const n = Math.min(head.length, PREFACE_START.length);
