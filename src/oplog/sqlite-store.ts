@@ -1,0 +1,194 @@
+/**
+ * The operation log on SQLite: each operation is stored as protobuf bytes beside the indexed
+ * columns that selectors filter on. The only SQL outside this folder's tests lives here and in
+ * migrations.ts / sqlite-query.ts.
+ *
+ * Ids come from `INTEGER PRIMARY KEY AUTOINCREMENT`: increasing and never reused, even after
+ * the newest operations are deleted, so a client that cached an id never sees it come back for
+ * another operation. `modno` is a store-wide counter persisted in the `meta` table, so it never
+ * goes backwards either (max(modno) would, after deletes), and `modnoGte` finds every change.
+ */
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import Database from "better-sqlite3";
+import { type Operation, OperationSchema } from "../../gen/v1/operations_pb.js";
+import { ConflictError, NotFoundError } from "../errors.js";
+import { createListeners, type ListenerErrorHandler } from "./listeners.js";
+import { migrate } from "./migrations.js";
+import { effectiveSelector } from "./selector.js";
+import { selectSql } from "./sqlite-query.js";
+import { copyOperations, stampOperation } from "./stamp.js";
+import type { OpQuery, OpStore } from "./types.js";
+
+/** Options of openSqliteOpStore. */
+export interface SqliteOpStoreOptions {
+  /**
+   * Accepted for callers that hand every component the clock; the store does not read it,
+   * since ids come from AUTOINCREMENT rather than from the creation time.
+   */
+  now?: () => number;
+  /** Receives errors thrown by subscribers (default: console.error). */
+  onListenerError?: ListenerErrorHandler;
+  /** How long to wait for another connection's lock, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating and migrating as needed) the operation log at `path` (":memory:" works too).
+ * Throws SchemaVersionError when the file was written by a newer Restwell. The caller owns
+ * the store and must close() it.
+ */
+export function openSqliteOpStore(path: string, opts: SqliteOpStoreOptions = {}): OpStore {
+  const db = new Database(path);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`);
+    db.defaultSafeIntegers(true);
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return createStore(db, opts);
+}
+
+function createStore(db: Database.Database, opts: SqliteOpStoreOptions): OpStore {
+  const listeners = createListeners(opts.onListenerError);
+  const sql = createStatements(db);
+
+  const add = db.transaction((ops: Operation[]) => {
+    const firstModno = sql.bumpModno(ops.length);
+    return ops.map((op, i) => {
+      const stored = stampOperation(
+        op,
+        op.id === 0n ? sql.nextId() : op.id,
+        firstModno + BigInt(i),
+      );
+      sql.insert(stored);
+      return stored;
+    });
+  });
+
+  const update = db.transaction((ops: Operation[]) => {
+    const firstModno = sql.bumpModno(ops.length);
+    return ops.map((op, i) => {
+      const stored = stampOperation(op, op.id, firstModno + BigInt(i));
+      if (!sql.replace(stored)) throw new NotFoundError("operation", String(op.id));
+      return stored;
+    });
+  });
+
+  const remove = db.transaction((ids: bigint[]) => ids.filter((id) => sql.delete(id)));
+
+  return {
+    add(...ops) {
+      if (ops.length === 0) return [];
+      const stored = add.immediate(ops);
+      listeners.emit({ type: "created", operations: copyOperations(stored) });
+      return stored;
+    },
+    update(...ops) {
+      if (ops.length === 0) return [];
+      const stored = update.immediate(ops);
+      listeners.emit({ type: "updated", operations: copyOperations(stored) });
+      return stored;
+    },
+    get: (id) => sql.get(id),
+    query: (q) => sql.query(q),
+    delete(ids) {
+      const deleted = remove.immediate([...new Set(ids)]);
+      if (deleted.length > 0) listeners.emit({ type: "deleted", ids: deleted });
+      return deleted;
+    },
+    subscribe: (listener) => listeners.subscribe(listener),
+    close() {
+      listeners.clear();
+      db.close();
+    },
+  };
+}
+
+const INSERT_SQL = `
+  INSERT INTO operations (id, modno, flow_id, repo_id, repo_guid, plan_id, instance_id,
+    snapshot_id, status, unix_time_start_ms, operation)
+  VALUES (@id, @modno, @flowId, @repoId, @repoGuid, @planId, @instanceId,
+    @snapshotId, @status, @unixTimeStartMs, @operation)`;
+
+const REPLACE_SQL = `
+  UPDATE operations SET modno = @modno, flow_id = @flowId, repo_id = @repoId,
+    repo_guid = @repoGuid, plan_id = @planId, instance_id = @instanceId,
+    snapshot_id = @snapshotId, status = @status, unix_time_start_ms = @unixTimeStartMs,
+    operation = @operation
+  WHERE id = @id`;
+
+/** The prepared statements of one connection, each prepared once. */
+function createStatements(db: Database.Database) {
+  const bump = db
+    .prepare("UPDATE meta SET value = value + ? WHERE key = 'modno' RETURNING value")
+    .pluck();
+  // AUTOINCREMENT's high-water mark, so deleted ids are never handed out again.
+  const lastId = db
+    .prepare("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'operations'")
+    .pluck();
+  const insert = db.prepare(INSERT_SQL);
+  const replace = db.prepare(REPLACE_SQL);
+  const getOne = db.prepare("SELECT operation FROM operations WHERE id = ?").pluck();
+  const deleteOne = db.prepare("DELETE FROM operations WHERE id = ?");
+  const queries = new Map<string, Database.Statement>();
+
+  return {
+    /** Reserves n modnos; returns the first. Must run inside a write transaction. */
+    bumpModno: (n: number) => (bump.get(n) as bigint) - BigInt(n) + 1n,
+    /** The id the next inserted row gets. Must run inside a write transaction. */
+    nextId: () => (lastId.get() as bigint) + 1n,
+    insert(op: Operation): void {
+      try {
+        insert.run(rowOf(op));
+      } catch (error) {
+        if (!isPrimaryKeyConflict(error)) throw error;
+        throw new ConflictError(`operation "${op.id}" already exists`, { cause: error });
+      }
+    },
+    /** Rewrites a stored operation; false when its id is not stored. */
+    replace: (op: Operation) => replace.run(rowOf(op)).changes > 0,
+    get(id: bigint): Operation | undefined {
+      const bytes = getOne.get(id) as Uint8Array | undefined;
+      return bytes === undefined ? undefined : fromBinary(OperationSchema, bytes);
+    },
+    delete: (id: bigint) => deleteOne.run(id).changes > 0,
+    query(q: OpQuery = {}): Operation[] {
+      const lastN = Math.max(0, Math.trunc(q.lastN ?? 0));
+      const { sql, params } = selectSql(effectiveSelector(q.selector), lastN);
+      let statement = queries.get(sql);
+      if (statement === undefined) {
+        statement = db.prepare(sql).pluck();
+        queries.set(sql, statement);
+      }
+      const ops = (statement.all(params) as Uint8Array[]).map((b) =>
+        fromBinary(OperationSchema, b),
+      );
+      return lastN > 0 ? ops.reverse() : ops;
+    },
+  };
+}
+
+/** The indexed columns and the protobuf bytes of an operation, as named parameters. */
+function rowOf(op: Operation) {
+  return {
+    operation: toBinary(OperationSchema, op),
+    id: op.id,
+    modno: op.modno,
+    flowId: op.flowId,
+    repoId: op.repoId,
+    repoGuid: op.repoGuid,
+    planId: op.planId,
+    instanceId: op.instanceId,
+    snapshotId: op.snapshotId,
+    status: op.status,
+    unixTimeStartMs: op.unixTimeStartMs,
+  };
+}
+
+function isPrimaryKeyConflict(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}

@@ -1,0 +1,181 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import Database from "better-sqlite3";
+import { OperationStatus } from "../../gen/v1/operations_pb.js";
+import {
+  MIGRATIONS,
+  type Migration,
+  migrate,
+  SchemaVersionError,
+} from "../../src/oplog/migrations.js";
+import { recoverInterrupted } from "../../src/oplog/recover.js";
+import { effectiveSelector } from "../../src/oplog/selector.js";
+import { selectSql } from "../../src/oplog/sqlite-query.js";
+import { openSqliteOpStore } from "../../src/oplog/sqlite-store.js";
+import type { OpSelector } from "../../src/oplog/types.js";
+import { idsOf, newOp, tempDir } from "./fixtures.js";
+import { runOpStoreContract } from "./op-store-contract.js";
+
+const tmp = tempDir();
+after(() => tmp.cleanup());
+let dbCount = 0;
+const newDbPath = () => join(tmp.dir, `oplog-${++dbCount}.sqlite`);
+
+runOpStoreContract("sqlite", (opts) => openSqliteOpStore(newDbPath(), opts));
+
+describe("sqlite op store", () => {
+  it("keeps operations, ids and modnos across close and reopen", () => {
+    const path = newDbPath();
+    const first = openSqliteOpStore(path);
+    const [a, b] = first.add(newOp({ snapshotId: "s1" }), newOp());
+    assert.ok(a && b);
+    first.delete([b.id]);
+    first.close();
+
+    const second = openSqliteOpStore(path);
+    try {
+      assert.deepEqual(second.get(a.id), a);
+      const [c] = second.add(newOp());
+      assert.ok(c !== undefined && c.id > b.id && c.modno > b.modno);
+      assert.deepEqual(idsOf(second.query({ selector: { snapshotId: "s1" } })), [a.id]);
+    } finally {
+      second.close();
+    }
+  });
+
+  it("uses WAL and records the schema version", () => {
+    const path = newDbPath();
+    openSqliteOpStore(path).close();
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.length);
+      assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+    } finally {
+      db.close();
+    }
+  });
+
+  it("refuses a database written by a newer Restwell, without changing it", () => {
+    const path = newDbPath();
+    openSqliteOpStore(path).close();
+    const db = new Database(path);
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    assert.throws(
+      () => openSqliteOpStore(path),
+      (error: unknown) =>
+        error instanceof SchemaVersionError &&
+        error.found === MIGRATIONS.length + 1 &&
+        /written by a newer Restwell/.test(error.message),
+    );
+    const check = new Database(path, { readonly: true });
+    assert.equal(check.pragma("user_version", { simple: true }), MIGRATIONS.length + 1);
+    check.close();
+  });
+
+  it("migrate applies only missing steps, in order, and rolls back a failed one", () => {
+    const db = new Database(":memory:");
+    const applied: number[] = [];
+    const steps: Migration[] = [1, 2, 3].map((n) => (d) => {
+      applied.push(n);
+      d.exec(`CREATE TABLE t${n} (x)`);
+    });
+    migrate(db, steps.slice(0, 2));
+    migrate(db, steps);
+    assert.deepEqual(applied, [1, 2, 3]);
+    assert.equal(db.pragma("user_version", { simple: true }), 3);
+
+    const failing: Migration = (d) => {
+      d.exec("CREATE TABLE t4 (x)");
+      throw new Error("step 4 failed");
+    };
+    assert.throws(() => migrate(db, [...steps, failing]), /step 4 failed/);
+    assert.equal(db.pragma("user_version", { simple: true }), 3);
+    const t4 = db.prepare("SELECT name FROM sqlite_master WHERE name = 't4'").get();
+    assert.equal(t4, undefined);
+    db.close();
+  });
+
+  it("serves every selector field from an index (EXPLAIN QUERY PLAN)", () => {
+    const path = newDbPath();
+    openSqliteOpStore(path).close();
+    const db = new Database(path, { readonly: true });
+    db.defaultSafeIntegers(true);
+    const selectors: OpSelector[] = [
+      { ids: [1n, 2n] },
+      { repoId: "r" },
+      { repoGuid: "g" },
+      { planId: "p" },
+      { snapshotId: "s" },
+      { flowId: 1n },
+      { instanceId: "i" },
+      { modnoGte: 5n },
+      { statuses: [OperationStatus.STATUS_PENDING] },
+      { repoId: "r", planId: "p", modnoGte: 5n },
+    ];
+    try {
+      for (const selector of selectors) {
+        for (const lastN of [0, 10]) {
+          const { sql, params } = selectSql(effectiveSelector(selector), lastN);
+          const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[];
+          const details = plan.map((row) => row.detail).join(" | ");
+          assert.doesNotMatch(
+            details,
+            /SCAN operations/,
+            `${JSON.stringify(Object.keys(selector))}: ${details}`,
+          );
+          assert.match(details, /SEARCH operations USING (INDEX|INTEGER PRIMARY KEY)/, details);
+        }
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it("recoverInterrupted finds interrupted operations after a reopen", () => {
+    const path = newDbPath();
+    const before = openSqliteOpStore(path);
+    const [running] = before.add(newOp({ status: OperationStatus.STATUS_INPROGRESS }));
+    before.add(newOp({ status: OperationStatus.STATUS_SUCCESS }));
+    before.close();
+
+    const store = openSqliteOpStore(path);
+    try {
+      const recovered = recoverInterrupted(store, "Restwell stopped while this ran", 1_000);
+      assert.deepEqual(idsOf(recovered), [running?.id]);
+      assert.equal(store.get(running?.id ?? 0n)?.status, OperationStatus.STATUS_ERROR);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("holds 10,000 operations and still answers selective queries correctly", () => {
+    const store = openSqliteOpStore(newDbPath());
+    try {
+      const batch = Array.from({ length: 10_000 }, (_, i) =>
+        newOp({
+          repoId: `r${i % 10}`,
+          planId: `p${i % 7}`,
+          snapshotId: i === 4321 ? "needle" : "",
+        }),
+      );
+      const added = store.add(...batch);
+      assert.equal(added.length, 10_000);
+      assert.equal(store.query({ selector: { repoId: "r3" } }).length, 1_000);
+      assert.deepEqual(idsOf(store.query({ selector: { snapshotId: "needle" } })), [
+        added[4321]?.id,
+      ]);
+      const newest = store.query({ selector: { repoId: "r9" }, lastN: 3 });
+      assert.deepEqual(
+        idsOf(newest),
+        idsOf([added[9979], added[9989], added[9999]].filter((o) => o !== undefined)),
+      );
+      const since = added[9_990]?.modno ?? 0n;
+      assert.equal(store.query({ selector: { modnoGte: since } }).length, 10);
+      assert.equal(store.query().length, 10_000);
+    } finally {
+      store.close();
+    }
+  });
+});
