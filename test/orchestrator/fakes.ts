@@ -73,7 +73,7 @@ export function createFakeRestic() {
 }
 
 /** An in-memory config source with the store's modno rule. */
-export function createConfigSource(init: Partial<Config>): ConfigSource & { saves: number } {
+export function createConfigSource(init: Config): ConfigSource & { saves: number } {
   let current = create(ConfigSchema, init);
   const source = {
     saves: 0,
@@ -89,7 +89,7 @@ export function createConfigSource(init: Partial<Config>): ConfigSource & { save
   return source;
 }
 
-export function baseConfig(): Partial<Config> {
+export function baseConfig(): Config {
   return create(ConfigSchema, {
     instance: "unit",
     repos: [
