@@ -19,6 +19,8 @@ export async function startBackupFixture(
     auth?: object;
     initialized?: boolean;
     extraPlans?: object[];
+    /** Keep-alive interval of operation event streams (see startTestDaemon). */
+    keepAliveMs?: number;
   } = {},
 ): Promise<BackupFixture> {
   const dir = tempDir();
@@ -35,6 +37,6 @@ export async function startBackupFixture(
     plans: [{ id: "plan1", repo: "local", paths: [sourceDir] }, ...(opts.extraPlans ?? [])],
     auth: opts.auth ?? { disabled: true },
   };
-  const daemon = await startTestDaemon(config);
+  const daemon = await startTestDaemon(config, { keepAliveMs: opts.keepAliveMs });
   return { daemon, repoPath, sourceDir, config };
 }
