@@ -1,0 +1,21 @@
+/**
+ * The restic module: the only code in Restwell that spawns restic. Callers use
+ * createRestic() and the types; the parse helpers are exported for tests and for code that
+ * reads restic output captured elsewhere.
+ */
+export { backupArgs, createBackupCollector, MAX_FILE_ERRORS } from "./backup.js";
+export {
+  describeGoError,
+  errnoText,
+  toBackupFileError,
+  toBackupStatus,
+  toBackupSummary,
+} from "./backup-messages.js";
+export { classifyFailure, parseExitError, resticErrorFor } from "./classify.js";
+export { type CreateResticOptions, createRestic } from "./create-restic.js";
+export { ResticCancelledError, ResticError, type ResticErrorKind } from "./errors.js";
+export { createLineSplitter, parseJsonObject } from "./json-lines.js";
+export { collectSecrets, isSecretName, MASK, maskSecrets } from "./mask.js";
+export { parseRepoId, parseResticTime, parseSnapshots, toSnapshot } from "./snapshots.js";
+export type * from "./types.js";
+export { parseResticVersion, versionAtLeast } from "./version.js";

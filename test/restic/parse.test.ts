@@ -1,0 +1,468 @@
+/**
+ * Parser, mapper and error-mapping tests over output captured from real restic 0.14 runs
+ * (/work/shared/fixtures/restic-0.14), plus synthetic newer-restic errors.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, test } from "node:test";
+import type { BackupStatus } from "../../src/restic/index.js";
+import {
+  backupArgs,
+  classifyFailure,
+  collectSecrets,
+  createBackupCollector,
+  createLineSplitter,
+  describeGoError,
+  maskSecrets,
+  parseExitError,
+  parseJsonObject,
+  parseRepoId,
+  parseResticTime,
+  parseResticVersion,
+  parseSnapshots,
+  type ResticError,
+  resticErrorFor,
+  versionAtLeast,
+} from "../../src/restic/index.js";
+
+const FIXTURES = resolve(import.meta.dirname, "../../../shared/fixtures/restic-0.14");
+
+function fixture(name: string): string {
+  return readFileSync(join(FIXTURES, name), "utf8");
+}
+
+function exitCodeOf(name: string): number {
+  return Number(fixture(`${name}.exitcode`).trim());
+}
+
+/** Replays a captured run through a backup collector, as run.ts would feed it. */
+function replayBackup(name: string) {
+  const statuses: BackupStatus[] = [];
+  const collector = createBackupCollector((s) => statuses.push(s));
+  for (const line of fixture(`${name}.jsonl`).split("\n")) collector.onStdoutLine(line);
+  for (const line of fixture(`${name}.stderr`).split("\n")) collector.onStderrLine(line);
+  return { collector, statuses };
+}
+
+/** The ResticError a failed captured run maps to. */
+function errorFor(name: string, subcommand = "backup"): ResticError {
+  return resticErrorFor({
+    subcommand,
+    command: "restic",
+    args: [subcommand],
+    exitCode: exitCodeOf(name),
+    stderr: fixture(`${name}.stderr`),
+  });
+}
+
+describe("version", () => {
+  test("parses restic 0.14's version line", () => {
+    assert.deepEqual(parseResticVersion(fixture("version.txt")), {
+      version: "0.14.0",
+      major: 0,
+      minor: 14,
+      patch: 0,
+    });
+  });
+
+  test("keeps a dev build's suffix and rejects other text", () => {
+    assert.equal(
+      parseResticVersion("restic 0.16.0-dev (compiled manually)")?.version,
+      "0.16.0-dev",
+    );
+    assert.equal(parseResticVersion("rustic 0.5.0"), undefined);
+  });
+
+  test("versionAtLeast compares numerically", () => {
+    const v = parseResticVersion("restic 0.14.0 compiled with go1.19.8 on linux/amd64");
+    assert.ok(v);
+    assert.equal(versionAtLeast(v, 0, 14), true);
+    assert.equal(versionAtLeast(v, 0, 9, 3), true);
+    assert.equal(versionAtLeast(v, 0, 17), false);
+    assert.equal(versionAtLeast(v, 1, 0), false);
+  });
+});
+
+describe("backup output", () => {
+  test("first backup: status and summary are mapped to camelCase", () => {
+    const { collector, statuses } = replayBackup("backup");
+    // Absent, not 0: restic 0.14 sends no estimate.
+    assert.equal(statuses[0] !== undefined && "secondsRemaining" in statuses[0], false);
+    assert.deepEqual(statuses, [
+      {
+        percentDone: 0,
+        totalFiles: 1,
+        filesDone: 0,
+        totalBytes: 30000000,
+        bytesDone: 0,
+        currentFiles: [],
+        secondsElapsed: 0,
+      },
+    ]);
+    assert.deepEqual(collector.summary, {
+      filesNew: 202,
+      filesChanged: 0,
+      filesUnmodified: 0,
+      dirsNew: 3,
+      dirsChanged: 0,
+      dirsUnmodified: 0,
+      dataBlobs: 222,
+      treeBlobs: 4,
+      dataAdded: 30073997,
+      totalFilesProcessed: 202,
+      totalBytesProcessed: 30001699,
+      totalDuration: 0.363113531,
+      snapshotId: "3abd1cd2",
+    });
+    assert.deepEqual(collector.errors, []);
+  });
+
+  test("incremental backup: changed and unmodified counts", () => {
+    const { summary } = replayBackup("backup-incremental").collector;
+    assert.equal(summary?.filesChanged, 2);
+    assert.equal(summary?.filesUnmodified, 200);
+    assert.equal(summary?.snapshotId, "6e0f3cb9");
+  });
+
+  test("partial backup: the stderr error line becomes a readable file error", () => {
+    assert.equal(exitCodeOf("backup-partial"), 3);
+    const { collector } = replayBackup("backup-partial");
+    assert.deepEqual(collector.errors, [
+      {
+        item: "/srv/example/data/unreadable.txt",
+        during: "archival",
+        message: "open /srv/example/data/unreadable.txt: permission denied",
+      },
+    ]);
+    assert.equal(collector.summary?.snapshotId, "92f73be4");
+  });
+
+  test("secondsRemaining appears only when restic sends seconds_remaining", () => {
+    const statuses: BackupStatus[] = [];
+    const collector = createBackupCollector((s) => statuses.push(s));
+    collector.onStdoutLine(
+      '{"message_type":"status","seconds_elapsed":4,"seconds_remaining":6,"percent_done":0.4,"error_count":0}',
+    );
+    assert.equal(statuses[0]?.secondsRemaining, 6);
+    assert.equal(statuses[0]?.secondsElapsed, 4);
+  });
+
+  test("text, malformed JSON and unknown message types are ignored", () => {
+    const statuses: BackupStatus[] = [];
+    const collector = createBackupCollector((s) => statuses.push(s));
+    for (const line of [
+      "Warning: at least one source file could not be read",
+      '{"message_type":"status",',
+      '["not","an","object"]',
+      '{"message_type":"verbose_status","action":"new","item":"/a"}',
+      '{"message_type":"something_new","x":1}',
+    ]) {
+      collector.onStdoutLine(line);
+      collector.onStderrLine(line);
+    }
+    assert.deepEqual(statuses, []);
+    assert.equal(collector.summary, undefined);
+    assert.deepEqual(collector.errors, []);
+  });
+
+  test("a throwing onStatus is reported, not propagated", () => {
+    const reported: unknown[] = [];
+    const collector = createBackupCollector(
+      () => {
+        throw new Error("display bug");
+      },
+      (e) => reported.push(e),
+    );
+    collector.onStdoutLine('{"message_type":"status","percent_done":0.5}');
+    assert.equal(reported.length, 1);
+  });
+
+  test("describeGoError covers newer restic and odd shapes", () => {
+    assert.equal(
+      describeGoError({ message: "read /x: input/output error" }),
+      "read /x: input/output error",
+    );
+    assert.equal(
+      describeGoError({ Op: "read", Path: "/proc/self/mem", Err: 5 }),
+      "read /proc/self/mem: input/output error",
+    );
+    assert.equal(describeGoError({ Op: "lstat", Path: "/x", Err: 999 }), "lstat /x: errno 999");
+    assert.equal(describeGoError({ Syscall: "getxattr", Err: 61 }), "getxattr: no data available");
+    assert.equal(describeGoError({}), "");
+    assert.equal(describeGoError("plain"), "plain");
+  });
+
+  test("backupArgs puts options before -- and paths after it", () => {
+    assert.deepEqual(
+      backupArgs({
+        paths: ["-odd", "/data"],
+        tags: ["plan:p1"],
+        excludes: ["*.tmp"],
+        iexcludes: ["*.ISO"],
+        dryRun: true,
+        flags: ["--one-file-system"],
+      }),
+      [
+        "backup",
+        "--json",
+        "--tag=plan:p1",
+        "--exclude=*.tmp",
+        "--iexclude=*.ISO",
+        "--dry-run",
+        "--one-file-system",
+        "--",
+        "-odd",
+        "/data",
+      ],
+    );
+  });
+});
+
+describe("snapshots and config", () => {
+  test("snapshots.json maps ids, times, parents and tags", () => {
+    const list = parseSnapshots(fixture("snapshots.json"));
+    assert.equal(list?.length, 2);
+    const [first, second] = list ?? [];
+    assert.equal(first?.shortId, "3abd1cd2");
+    assert.equal(first?.id.startsWith("3abd1cd2"), true);
+    assert.equal(first?.unixTimeMs, Date.UTC(2026, 10, 22, 6, 34, 0, 269));
+    assert.equal(first?.parent, "");
+    assert.deepEqual(first?.tags, ["plan:p1", "created-by:host1"]);
+    assert.deepEqual(first?.paths, ["/srv/example/data"]);
+    assert.equal(first?.hostname, "vm");
+    assert.equal(second?.parent, first?.id);
+  });
+
+  test("times with an offset and nanoseconds resolve to the same instant", () => {
+    assert.equal(
+      parseResticTime("2026-11-22T07:34:00.269384109+01:00"),
+      Date.UTC(2026, 10, 22, 6, 34, 0, 269),
+    );
+    assert.ok(Number.isNaN(parseResticTime("yesterday")));
+  });
+
+  test("non-array output is rejected, an empty list is fine", () => {
+    assert.equal(parseSnapshots("Fatal: nope"), undefined);
+    assert.equal(parseSnapshots('{"a":1}'), undefined);
+    assert.deepEqual(parseSnapshots("[]\n"), []);
+  });
+
+  test("parseRepoId reads cat config's pretty-printed JSON", () => {
+    const text =
+      '{\n  "version": 2,\n  "id": "33145705b76b",\n  "chunker_polynomial": "2ffdc80b440a01"\n}\n';
+    assert.equal(parseRepoId(text), "33145705b76b");
+    assert.equal(parseRepoId("{}"), undefined);
+    assert.equal(parseRepoId("garbage"), undefined);
+  });
+});
+
+describe("error mapping: restic 0.14 text", () => {
+  test("wrong password", () => {
+    const error = errorFor("error-wrong-password", "snapshots");
+    assert.equal(error.kind, "wrong-password");
+    assert.equal(error.name, "ResticError");
+    assert.equal(error.exitCode, 1);
+    assert.match(error.message, /wrong password or no key found; check the repo's password/);
+  });
+
+  test("locked repository", () => {
+    const error = errorFor("error-locked");
+    assert.equal(error.kind, "locked");
+    assert.match(error.message, /locked/);
+    assert.match(error.stderrTail, /locked exclusively by PID 25258/);
+  });
+
+  test("missing repository", () => {
+    assert.equal(errorFor("error-missing-repo", "snapshots").kind, "repo-not-found");
+  });
+
+  test("missing source path is a plain failure that quotes restic", () => {
+    const error = errorFor("backup-missing-path");
+    assert.equal(error.kind, "failed");
+    assert.equal(error.exitCode, 1);
+    assert.match(error.message, /^restic backup failed with exit code 1: /);
+    assert.match(error.message, /\/nonexistent\/path does not exist, skipping/);
+    assert.match(error.message, /all target directories\/files do not exist/);
+  });
+
+  test("init onto an existing repository", () => {
+    const stderr =
+      "Fatal: create repository at /srv/example/repo failed: config file already exists\n";
+    assert.equal(classifyFailure(1, stderr), "repo-exists");
+  });
+
+  test("no password given", () => {
+    const stderr =
+      "reading repository password from stdin\nFatal: an empty password is not a password\n";
+    assert.equal(classifyFailure(1, stderr), "wrong-password");
+  });
+
+  test("a config that exists but cannot be read is not 'repo-not-found'", () => {
+    const stderr =
+      "Fatal: unable to open config file: open /srv/r/config: permission denied\nIs there a repository at the following location?\n/srv/r\n";
+    assert.equal(classifyFailure(1, stderr), "failed");
+  });
+
+  test("per-file JSON error lines do not trigger text patterns", () => {
+    const line = JSON.stringify({
+      message_type: "error",
+      error: { Op: "open", Path: "/wrong password or no key found", Err: 13 },
+      during: "archival",
+      item: "/wrong password or no key found",
+    });
+    assert.equal(classifyFailure(1, `${line}\nFatal: something else\n`), "failed");
+  });
+
+  test("the stderr tail is capped at about 2 KB", () => {
+    const error = resticErrorFor({
+      subcommand: "backup",
+      command: "restic",
+      args: [],
+      exitCode: 1,
+      stderr: `${"x".repeat(10_000)}\nFatal: boom\n`,
+    });
+    assert.ok(error.stderrTail.length <= 2048);
+    assert.match(error.stderrTail, /Fatal: boom/);
+  });
+});
+
+describe("error mapping: newer restic", () => {
+  test("exit codes 10, 11 and 12", () => {
+    assert.equal(classifyFailure(10, "Fatal: repository does not exist\n"), "repo-not-found");
+    assert.equal(classifyFailure(11, "unable to create lock\n"), "locked");
+    assert.equal(classifyFailure(12, "Fatal: oops\n"), "wrong-password");
+  });
+
+  test("exit_error JSON on stderr", () => {
+    const stderr =
+      '{"message_type":"exit_error","code":11,"message":"repository is already locked by PID 1"}\n';
+    assert.deepEqual(parseExitError(stderr), {
+      code: 11,
+      message: "repository is already locked by PID 1",
+    });
+    assert.equal(classifyFailure(11, stderr), "locked");
+    assert.equal(
+      classifyFailure(
+        1,
+        '{"message_type":"exit_error","code":12,"message":"Fatal: wrong password or no key found"}',
+      ),
+      "wrong-password",
+    );
+  });
+
+  test("an unknown exit code is a failure whose message carries exit_error's text", () => {
+    const error = resticErrorFor({
+      subcommand: "check",
+      command: "restic",
+      args: ["check"],
+      exitCode: 2,
+      stderr: '{"message_type":"exit_error","code":2,"message":"Fatal: go runtime panic"}\n',
+    });
+    assert.equal(error.kind, "failed");
+    assert.equal(error.message, "restic check failed with exit code 2: Fatal: go runtime panic");
+  });
+
+  test("killed by a signal", () => {
+    const error = resticErrorFor({
+      subcommand: "backup",
+      command: "restic",
+      args: [],
+      exitCode: undefined,
+      signal: "SIGKILL",
+      stderr: "",
+    });
+    assert.equal(error.kind, "failed");
+    assert.match(error.message, /killed by SIGKILL/);
+  });
+});
+
+describe("masking", () => {
+  test("secrets are replaced, longest first", () => {
+    assert.equal(maskSecrets("pw is hunter2, hunter2!", ["hunter2"]), "pw is ***, ***!");
+    assert.equal(maskSecrets("abc-abcdef", ["abc", "abcdef"]), "***-***");
+    assert.equal(maskSecrets("nothing", [""]), "nothing");
+  });
+
+  test("JSON-escaped and URL-encoded forms are masked too", () => {
+    const secret = 'p"a\\s s';
+    assert.equal(maskSecrets(JSON.stringify({ x: secret }), [secret]), '{"x":"***"}');
+    assert.equal(maskSecrets(`x=${encodeURIComponent(secret)}`, [secret]), "x=***");
+  });
+
+  test("passwords in URLs are masked without being listed", () => {
+    assert.equal(
+      maskSecrets("Fatal: rest:http://user:pass@host:8000/repo unreachable", []),
+      "Fatal: rest:http://user:***@host:8000/repo unreachable",
+    );
+    assert.equal(
+      maskSecrets("s3:https://s3.example.com/bucket", []),
+      "s3:https://s3.example.com/bucket",
+    );
+  });
+
+  test("collectSecrets takes the password, secret-named env values and URL passwords", () => {
+    const secrets = collectSecrets(
+      "pw1",
+      {
+        AWS_SECRET_ACCESS_KEY: "s3cret",
+        B2_ACCOUNT_KEY: "b2key",
+        GOOGLE_APPLICATION_CREDENTIALS: "/etc/gcs.json",
+        my_api_token: "tok",
+        HTTP_AUTHORIZATION: "Basic xyz",
+        PATH: "/usr/bin",
+        HOME: "/root",
+      },
+      ["rest:https://u:p%40ss@host/"],
+    );
+    for (const s of [
+      "pw1",
+      "s3cret",
+      "b2key",
+      "/etc/gcs.json",
+      "tok",
+      "Basic xyz",
+      "p%40ss",
+      "p@ss",
+    ]) {
+      assert.ok(secrets.includes(s), s);
+    }
+    assert.ok(!secrets.includes("/usr/bin"));
+    assert.ok(!secrets.includes("/root"));
+  });
+});
+
+describe("line splitting", () => {
+  test("lines split across chunks, CRLF and a last line without newline", () => {
+    const lines: string[] = [];
+    const splitter = createLineSplitter((l) => lines.push(l));
+    splitter.push('{"a":');
+    splitter.push("1}\r\nsecond\nthi");
+    splitter.push("rd");
+    splitter.end();
+    assert.deepEqual(lines, ['{"a":1}', "second", "third"]);
+  });
+
+  test("an oversized line is dropped whole and reported", () => {
+    const lines: string[] = [];
+    const dropped: number[] = [];
+    const splitter = createLineSplitter(
+      (l) => lines.push(l),
+      10,
+      (n) => dropped.push(n),
+    );
+    splitter.push("short\n0123456789");
+    splitter.push("abcdef");
+    splitter.push("ghi\nnext\n");
+    splitter.end();
+    assert.deepEqual(lines, ["short", "next"]);
+    assert.deepEqual(dropped, [19]);
+  });
+
+  test("parseJsonObject accepts objects only", () => {
+    assert.deepEqual(parseJsonObject(' {"message_type":"summary"} '), { message_type: "summary" });
+    assert.equal(parseJsonObject("[1]"), undefined);
+    assert.equal(parseJsonObject("null"), undefined);
+    assert.equal(parseJsonObject("{broken"), undefined);
+  });
+});
