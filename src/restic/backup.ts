@@ -1,17 +1,26 @@
 /** `restic backup --json`: its argv and the collection of its output streams. */
 import { toBackupFileError, toBackupStatus, toBackupSummary } from "./backup-messages.js";
 import { type JsonObject, parseJsonObject } from "./json-lines.js";
-import type { BackupFileError, BackupOptions, BackupStatus, BackupSummary } from "./types.js";
+import type {
+  BackupFileError,
+  BackupOptions,
+  BackupStatus,
+  BackupSummary,
+  ResticVersion,
+} from "./types.js";
+import { versionAtLeast } from "./version.js";
 
 /** Per-file errors kept per backup; more are only counted, so a huge unreadable tree cannot exhaust memory. */
 export const MAX_FILE_ERRORS = 1000;
 
 /**
  * The argv after the global flags: `backup --json [--tag=t]... [--exclude=e]...
- * [--iexclude=e]... [--dry-run] [flags] -- paths...`. The `--flag=value` form and the
- * `--` keep values and paths that start with "-" from being read as flags.
+ * [--iexclude=e]... [--dry-run] [--skip-if-unchanged] [flags] -- paths...`. The
+ * `--flag=value` form and the `--` keep values and paths that start with "-" from being read
+ * as flags. Features newer than restic 0.14 are used only when `version` has them.
  */
-export function backupArgs(backup: BackupOptions): string[] {
+export function backupArgs(backup: BackupOptions, version?: ResticVersion): string[] {
+  const skipIfUnchanged = backup.skipIfUnchanged && version && versionAtLeast(version, 0, 17, 0);
   return [
     "backup",
     "--json",
@@ -19,6 +28,7 @@ export function backupArgs(backup: BackupOptions): string[] {
     ...(backup.excludes ?? []).map((pattern) => `--exclude=${pattern}`),
     ...(backup.iexcludes ?? []).map((pattern) => `--iexclude=${pattern}`),
     ...(backup.dryRun ? ["--dry-run"] : []),
+    ...(skipIfUnchanged ? ["--skip-if-unchanged"] : []),
     ...(backup.flags ?? []),
     "--",
     ...backup.paths,

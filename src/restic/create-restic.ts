@@ -45,14 +45,15 @@ export function createRestic(options: CreateResticOptions = {}): Restic {
     log: options.log,
   };
   let version: Promise<ResticVersion> | undefined;
+  const getVersion = () => {
+    version ??= loadVersion(ctx).catch((error: unknown) => {
+      version = undefined;
+      throw error;
+    });
+    return version;
+  };
   return {
-    version() {
-      version ??= loadVersion(ctx).catch((error: unknown) => {
-        version = undefined;
-        throw error;
-      });
-      return version;
-    },
+    version: getVersion,
     async init(repo, opts) {
       await invoke(ctx, repo, {
         subcommand: "init",
@@ -61,7 +62,7 @@ export function createRestic(options: CreateResticOptions = {}): Restic {
       });
     },
     repoId: (repo, opts) => repoId(ctx, repo, opts),
-    backup: (repo, backup, opts) => runBackup(ctx, repo, backup, opts),
+    backup: async (repo, backup, opts) => runBackup(ctx, repo, backup, await getVersion(), opts),
     snapshots: (repo, filter, opts) => snapshots(ctx, repo, filter?.tags, opts),
     async unlock(repo, opts) {
       const args = ["unlock", "--json", ...(opts?.removeAll ? ["--remove-all"] : [])];
@@ -114,6 +115,7 @@ async function runBackup(
   ctx: InvokeContext,
   repo: ResticRepo,
   backup: BackupOptions,
+  version: ResticVersion,
   opts?: CallOptions & { onStatus?: (status: BackupStatus) => void },
 ): Promise<BackupResult> {
   const { secrets } = buildCallEnv(ctx.baseEnv, repo);
@@ -122,7 +124,7 @@ async function runBackup(
   );
   const { outcome, run } = await invoke(ctx, repo, {
     subcommand: "backup",
-    args: backupArgs(backup),
+    args: backupArgs(backup, version),
     // 3: the snapshot was written but some files could not be read.
     okExitCodes: [0, 3],
     cwd: backup.cwd,

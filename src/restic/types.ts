@@ -31,6 +31,11 @@ export interface BackupOptions {
   /** Extra flags for `restic backup`. */
   flags?: string[];
   dryRun?: boolean;
+  /**
+   * Make no snapshot when nothing changed since the parent (restic >= 0.17
+   * `--skip-if-unchanged`); ignored by older restic, which always makes one.
+   */
+  skipIfUnchanged?: boolean;
   /** Working directory for restic (relative paths resolve against it). */
   cwd?: string;
 }

@@ -217,6 +217,15 @@ describe("backup output", () => {
       ],
     );
   });
+
+  test("backupArgs uses --skip-if-unchanged only on restic 0.17 and newer", () => {
+    const opts = { paths: ["/data"], skipIfUnchanged: true };
+    const v = (minor: number) => ({ version: `0.${minor}.0`, major: 0, minor, patch: 0 });
+    assert.ok(!backupArgs(opts, v(14)).includes("--skip-if-unchanged"));
+    assert.ok(!backupArgs(opts).includes("--skip-if-unchanged"));
+    assert.ok(backupArgs(opts, v(17)).includes("--skip-if-unchanged"));
+    assert.ok(!backupArgs({ paths: ["/data"] }, v(18)).includes("--skip-if-unchanged"));
+  });
 });
 
 describe("snapshots and config", () => {

@@ -55,6 +55,7 @@ export async function runBackupTask(
         tags: backupTags(plan.id, input.instance),
         flags: plan.backupFlags,
         dryRun: input.dryRun,
+        skipIfUnchanged: plan.skipIfUnchanged,
       },
       {
         signal: input.signal,
@@ -128,5 +129,9 @@ function setResult(op: Operation, r: BackupResult): void {
     op.displayMessage = `snapshot ${s.snapshotId.slice(0, 8)} is partial: ${n} ${n === 1 ? "file" : "files"} could not be read (see the operation's errors)`;
   } else {
     op.status = OperationStatus.STATUS_SUCCESS;
+    // restic >= 0.17 with --skip-if-unchanged makes no snapshot when nothing changed.
+    if (!s.snapshotId && !op.op.value.dryRun) {
+      op.displayMessage = "nothing changed since the last snapshot, so none was made";
+    }
   }
 }
