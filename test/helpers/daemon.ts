@@ -62,21 +62,34 @@ export interface DaemonProcess {
  * the daemon together with its restic children, like a power cut) and waits until it listens.
  */
 export async function spawnDaemon(configPath: string, dataDir: string): Promise<DaemonProcess> {
+  const args = [
+    "--config-file",
+    configPath,
+    "--data-dir",
+    dataDir,
+    "--bind-address",
+    "127.0.0.1:0",
+  ];
+  return spawnRestwell(["serve", ...args]);
+}
+
+/** Runs `restwell <args>` from source with extra environment and waits until it listens. */
+export async function spawnRestwell(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<DaemonProcess> {
   const child = execa(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(ROOT, "src", "main.ts"),
-      "serve",
-      "--config-file",
-      configPath,
-      "--data-dir",
-      dataDir,
-      "--bind-address",
-      "127.0.0.1:0",
-    ],
-    { cwd: ROOT, detached: true, reject: false, stdin: "ignore", buffer: false, cleanup: true },
+    ["--import", "tsx", join(ROOT, "src", "main.ts"), ...args],
+    {
+      cwd: ROOT,
+      env,
+      detached: true,
+      reject: false,
+      stdin: "ignore",
+      buffer: false,
+      cleanup: true,
+    },
   );
   let stderr = "";
   child.stderr?.on("data", (b: Buffer) => {
