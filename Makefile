@@ -1,6 +1,8 @@
 # Restwell. `make run` installs, builds and starts the daemon; `make test` runs every check.
 SHELL := /bin/bash
 BIN := node_modules/.bin
+# buf runs the local protoc-gen-es plugin from node_modules.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 TESTS_UNIT := $(shell find test -name '*.test.ts' -not -path 'test/e2e/*' 2>/dev/null | sort)
 TESTS_E2E := $(shell find test/e2e -name '*.test.ts' 2>/dev/null | sort)
 
