@@ -56,18 +56,11 @@ export function createBackrestService(deps: BackrestServiceDeps): ServiceImpl<ty
   };
 }
 
+/** The wire selector as the store's; the store treats proto3's empty values as unset. */
 function toSelector(s: WireSelector | undefined): OpSelector {
   if (!s) return {};
-  const out: OpSelector = {};
-  if (s.ids.length > 0) out.ids = s.ids;
-  if (s.repoId !== undefined) out.repoId = s.repoId;
-  if (s.repoGuid !== undefined) out.repoGuid = s.repoGuid;
-  if (s.planId !== undefined) out.planId = s.planId;
-  if (s.snapshotId !== undefined) out.snapshotId = s.snapshotId;
-  if (s.flowId !== undefined) out.flowId = s.flowId;
-  if (s.instanceId !== undefined) out.instanceId = s.instanceId;
-  if (s.modnoGte !== undefined) out.modnoGte = s.modnoGte;
-  return out;
+  const { ids, repoId, repoGuid, planId, snapshotId, flowId, instanceId, modnoGte } = s;
+  return { ids, repoId, repoGuid, planId, snapshotId, flowId, instanceId, modnoGte };
 }
 
 function toWireEvent(item: OpStreamItem): OperationEvent {

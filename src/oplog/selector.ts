@@ -1,21 +1,10 @@
 /**
  * The one reading of an OpSelector shared by every store, so they agree on what "unset" means.
  */
-import type { OperationStatus } from "../../gen/v1/operations_pb.js";
 import type { OpSelector } from "./types.js";
 
 /** An OpSelector with proto3 "unset" values (empty string, empty list, zero) removed. */
-export interface EffectiveSelector {
-  ids?: bigint[];
-  repoId?: string;
-  repoGuid?: string;
-  planId?: string;
-  snapshotId?: string;
-  flowId?: bigint;
-  instanceId?: string;
-  modnoGte?: bigint;
-  statuses?: OperationStatus[];
-}
+export type EffectiveSelector = OpSelector;
 
 /** The string-valued selector fields, which all match by equality. */
 export const STRING_FIELDS = ["repoId", "repoGuid", "planId", "snapshotId", "instanceId"] as const;
