@@ -1,10 +1,18 @@
 /** The Restic factory: typed commands on top of the process seam. */
 import { backupArgs, createBackupCollector } from "./backup.js";
 import { badOutputError } from "./classify.js";
+import { runCommand } from "./command.js";
+import { startDump } from "./dump.js";
 import { buildCallEnv } from "./env.js";
+import { runForget } from "./forget.js";
 import { type InvokeContext, invoke } from "./invoke.js";
+import { runLs } from "./ls.js";
+import { runCheck, runPrune } from "./maintenance.js";
 import { maskSecrets } from "./mask.js";
+import { runRestore } from "./restore.js";
 import { parseRepoId, parseSnapshots, snapshotsArgs } from "./snapshots.js";
+import { runStats } from "./stats.js";
+import { runTag } from "./tag.js";
 import type {
   BackupOptions,
   BackupResult,
@@ -68,6 +76,16 @@ export function createRestic(options: CreateResticOptions = {}): Restic {
       const args = ["unlock", "--json", ...(opts?.removeAll ? ["--remove-all"] : [])];
       await invoke(ctx, repo, { subcommand: "unlock", args, signal: opts?.signal });
     },
+    ls: (repo, snapshotId, opts) => runLs(ctx, repo, snapshotId, opts),
+    restore: async (repo, restore, opts) =>
+      runRestore(ctx, repo, restore, await getVersion(), opts),
+    dump: (repo, snapshotId, path, opts) => startDump(ctx, repo, snapshotId, path, opts),
+    forget: (repo, forget, opts) => runForget(ctx, repo, forget, opts),
+    prune: (repo, prune, opts) => runPrune(ctx, repo, prune, opts),
+    check: (repo, check, opts) => runCheck(ctx, repo, check, opts),
+    stats: (repo, mode, opts) => runStats(ctx, repo, mode, opts),
+    tag: (repo, snapshotIds, change, opts) => runTag(ctx, repo, snapshotIds, change, opts),
+    command: (repo, args, opts) => runCommand(ctx, repo, args, opts),
   };
 }
 

@@ -1,4 +1,6 @@
 /** One restic command from argv to a checked outcome: env, run, cancellation and error mapping. */
+
+import type { Writable } from "node:stream";
 import { badOutputError, type FailedRun, resticErrorFor } from "./classify.js";
 import { buildCallEnv } from "./env.js";
 import { ResticCancelledError } from "./errors.js";
@@ -20,12 +22,14 @@ export interface Invocation {
   subcommand: string;
   /** argv after the repo's global flags. */
   args: string[];
-  /** Exit codes that count as success; [0] unless given. */
-  okExitCodes?: readonly number[];
+  /** Exit codes that count as success; [0] unless given; "any" accepts every exit (not a kill by signal). */
+  okExitCodes?: readonly number[] | "any";
   cwd?: string | undefined;
   signal?: AbortSignal | undefined;
   onStdoutLine?: (line: string) => void;
   onStderrLine?: (line: string) => void;
+  /** Pipe stdout's bytes here instead of collecting them (see RunRequest.stdoutTo). */
+  stdoutTo?: Writable;
 }
 
 /** A successful run, with what is needed to report a problem found in its output. */
@@ -61,6 +65,7 @@ export async function invoke(
     killGraceMs: ctx.killGraceMs,
     onStdoutLine: inv.onStdoutLine,
     onStderrLine: inv.onStderrLine,
+    stdoutTo: inv.stdoutTo,
     log: ctx.log,
   });
   if (outcome.cancelled)
@@ -74,11 +79,26 @@ export async function invoke(
     stderr: outcome.stderr,
     startError: outcome.startError && maskedStartError(outcome.startError, mask),
   };
-  const ok = inv.okExitCodes ?? [0];
-  if (outcome.exitCode === undefined || !ok.includes(outcome.exitCode)) throw resticErrorFor(run);
+  if (!exitAccepted(outcome.exitCode, inv.okExitCodes ?? [0])) throw resticErrorFor(run);
   if (outcome.stdoutTruncated)
     throw badOutputError(run, "printed more output than the daemon keeps");
   return { outcome, run };
+}
+
+function exitAccepted(exitCode: number | undefined, ok: readonly number[] | "any"): boolean {
+  if (exitCode === undefined) return false;
+  return ok === "any" || ok.includes(exitCode);
+}
+
+/**
+ * One signal that fires when any of `signals` does, with that signal's reason; undefined
+ * when none is given. Used to stop a call from inside (e.g. a failing callback) as well as
+ * by the caller.
+ */
+export function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (given.length <= 1) return given[0];
+  return AbortSignal.any(given);
 }
 
 // Node's spawn error carries the full argv (spawnargs); keep only its masked message and code.

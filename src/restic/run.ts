@@ -2,7 +2,7 @@
  * The one seam through which the project starts restic: no shell, an explicit environment,
  * capped output buffers, SIGINT-then-SIGKILL cancellation, and masked stderr.
  */
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { execa } from "execa";
 import { createLineSplitter } from "./json-lines.js";
 import { maskSecrets } from "./mask.js";
@@ -28,6 +28,13 @@ export interface RunRequest {
   killGraceMs: number;
   /** When set, stdout is handed over line by line and not collected. */
   onStdoutLine?: (line: string) => void;
+  /**
+   * When set, stdout's bytes are piped into it (with backpressure: a slow reader slows the
+   * child down) and neither collected nor split into lines. It is not ended here: the
+   * caller ends or destroys it once the run's outcome is known. If it closes early, the
+   * rest of stdout is discarded so the child is never stuck on a full pipe.
+   */
+  stdoutTo?: Writable;
   /** Every stderr line, already masked and stripped of terminal escapes. */
   onStderrLine?: (line: string) => void;
   maxStdoutChars?: number;
@@ -57,6 +64,11 @@ export interface RunOutcome {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape is the point
 const ANSI_ESCAPE = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
+/** `text` without the terminal escapes restic draws progress bars with. */
+export function stripTerminalEscapes(text: string): string {
+  return text.replace(ANSI_ESCAPE, "");
+}
+
 /**
  * Runs `command args` and resolves when it has exited and its output is drained. When
  * `signal` fires the child gets SIGINT (restic then removes its locks) and SIGKILL after
@@ -64,7 +76,7 @@ const ANSI_ESCAPE = /\u001b\[[0-9;?]*[A-Za-z]/g;
  */
 export async function runProgram(req: RunRequest): Promise<RunOutcome> {
   const started = Date.now();
-  const mask = (text: string) => maskSecrets(text.replace(ANSI_ESCAPE, ""), req.secrets);
+  const mask = (text: string) => maskSecrets(stripTerminalEscapes(text), req.secrets);
   req.log?.(mask(`running ${req.command} ${req.args.join(" ")}`));
   const child = execa(req.command, [...req.args], {
     env: { ...req.env },
@@ -93,6 +105,7 @@ export async function runProgram(req: RunRequest): Promise<RunOutcome> {
 }
 
 function readStdout(stream: Readable | null, req: RunRequest) {
+  if (req.stdoutTo && stream) return pipeStdout(stream, req.stdoutTo);
   const cap = req.maxStdoutChars ?? MAX_STDOUT_CHARS;
   let collected = "";
   let truncated = false;
@@ -115,6 +128,17 @@ function readStdout(stream: Readable | null, req: RunRequest) {
       return { stdout: collected, stdoutTruncated: truncated };
     },
   };
+}
+
+function pipeStdout(stream: Readable, dest: Writable) {
+  stream.pipe(dest, { end: false });
+  // pipe() stops reading when dest goes away; without a reader the child would block
+  // forever on a full pipe (and never see its SIGINT through to exit), so drain instead.
+  dest.once("close", () => {
+    stream.unpipe(dest);
+    stream.resume();
+  });
+  return { finish: () => ({ stdout: "", stdoutTruncated: false }) };
 }
 
 function readStderr(stream: Readable | null, req: RunRequest, mask: (text: string) => string) {

@@ -8,7 +8,13 @@ import type { Snapshot } from "./types.js";
  * cannot be asked for.
  */
 export function snapshotsArgs(tags: readonly string[] = []): string[] {
-  return ["snapshots", "--json", ...(tags.length > 0 ? [`--tag=${tags.join(",")}`] : [])];
+  // Listing needs no lock: it must work while a forget or prune holds the exclusive one.
+  return [
+    "snapshots",
+    "--json",
+    "--no-lock",
+    ...(tags.length > 0 ? [`--tag=${tags.join(",")}`] : []),
+  ];
 }
 
 /**

@@ -129,4 +129,190 @@ export interface Restic {
   ): Promise<Snapshot[]>;
   /** `restic unlock` (stale locks only, unless removeAll). */
   unlock(repo: ResticRepo, opts?: CallOptions & { removeAll?: boolean }): Promise<void>;
+  /**
+   * `restic ls --json <snapshot> [path]`: streams every node of the snapshot's tree (or,
+   * with `path`, that path and its direct children, or its subtree with `recursive`) to
+   * onNode, in restic's order, without holding the list in memory. Resolves with the
+   * snapshot it listed. A path not in the snapshot lists nothing (restic does not fail).
+   * The whole tree includes the parent folders of the backed-up paths (e.g. /home).
+   * If onNode throws, restic is stopped and the call rejects with that error.
+   */
+  ls(
+    repo: ResticRepo,
+    snapshotId: string,
+    opts: CallOptions & {
+      path?: string;
+      /** With `path`: list its whole subtree; without, only the path and its direct children. */
+      recursive?: boolean;
+      onNode: (node: LsNode) => void;
+    },
+  ): Promise<Snapshot>;
+  /**
+   * `restic restore <snapshot> --target <dir> [--include path]`. Files land under their
+   * full snapshot path (`<dir>/home/me/x` for `/home/me/x`). onProgress gets restic's
+   * progress where restic reports it as JSON (0.16+); 0.14 reports none. onOutput gets
+   * every text line (masked), including stderr's per-file errors.
+   */
+  restore(
+    repo: ResticRepo,
+    restore: RestoreOptions,
+    opts?: CallOptions & {
+      onProgress?: (p: RestoreProgress) => void;
+      onOutput?: (line: string) => void;
+    },
+  ): Promise<RestoreResult>;
+  /**
+   * `restic dump [--archive tar] <snapshot> <path>`: a file's content, or a folder as a tar
+   * archive (restic's default for folders), streamed with backpressure. `stream` must be
+   * consumed; `done` settles when restic has exited and its output is delivered (rejecting
+   * with ResticError on failure, e.g. a path that is not in the snapshot or a symlink).
+   * On failure the stream is destroyed with the same error, so a truncated download never
+   * looks complete. Destroying the stream early stops restic; `done` then rejects with
+   * ResticCancelledError.
+   */
+  dump(
+    repo: ResticRepo,
+    snapshotId: string,
+    path: string,
+    opts?: CallOptions & { archive?: "tar" | "zip" },
+  ): { stream: NodeJS.ReadableStream; done: Promise<void> };
+  /**
+   * `restic forget --json`: either explicit snapshot ids, or a keep policy applied to the
+   * snapshots carrying all of `tags` (grouped as `groupBy`, default "" = one group).
+   * Returns the groups restic reports with what it kept and removed. With no id and no
+   * keep rule above 0, restic is not run and the result is [] (restic would refuse or
+   * ignore such a policy). With ids, restic 0.14 reports no groups: the result is [].
+   */
+  forget(repo: ResticRepo, forget: ForgetOptions, opts?: CallOptions): Promise<ForgetGroup[]>;
+  /** `restic prune`; onOutput gets each (masked) text line. Resolves with the whole (capped) output. */
+  prune(
+    repo: ResticRepo,
+    prune: { maxUnused?: string },
+    opts?: CallOptions & { onOutput?: (line: string) => void },
+  ): Promise<string>;
+  /**
+   * `restic check [--read-data-subset x]`; onOutput gets each (masked) line. Rejects with
+   * ResticError kind "failed" saying the repository has errors when restic found damage.
+   * Only reading data (readDataSubset) finds damaged pack contents.
+   */
+  check(
+    repo: ResticRepo,
+    check: { readDataSubset?: string },
+    opts?: CallOptions & { onOutput?: (line: string) => void },
+  ): Promise<string>;
+  /** `restic stats --json --mode <mode>` (with a shared lock: "locked" while a prune runs). */
+  stats(
+    repo: ResticRepo,
+    mode: "restore-size" | "raw-data",
+    opts?: CallOptions,
+  ): Promise<RepoStatsResult>;
+  /**
+   * `restic tag --add/--remove ... <ids>` on the given snapshots; nothing happens for no
+   * ids or no tags. restic stores each changed snapshot under a NEW id (the old one is in
+   * its `original` field), so re-read snapshots afterwards. A tag with a comma is refused.
+   */
+  tag(
+    repo: ResticRepo,
+    snapshotIds: string[],
+    change: { add?: string[]; remove?: string[] },
+    opts?: CallOptions,
+  ): Promise<void>;
+  /**
+   * Runs `restic <args>` as given (no shell) for a user's RunCommand; onOutput gets every
+   * stdout/stderr line (masked). Resolves with the exit code (non-zero is not an error here).
+   * Refuses (ResticError kind "failed", restic not started) flags that would switch the
+   * repository or password: -r/--repo, --repository-file, -p/--password-file,
+   * --password-command, --insecure-no-password.
+   */
+  command(
+    repo: ResticRepo,
+    args: string[],
+    opts?: CallOptions & { onOutput?: (line: string) => void },
+  ): Promise<{ exitCode: number }>;
+}
+
+/** One node of `restic ls --json`. */
+export interface LsNode {
+  name: string;
+  /** "file", "dir", "symlink", "dev", "chardev", "fifo", "socket". */
+  type: string;
+  /** Absolute path inside the snapshot. */
+  path: string;
+  uid: number;
+  gid: number;
+  size: number;
+  /** Go's os.FileMode bits as restic prints them. */
+  mode: number;
+  mtime: string;
+  atime: string;
+  ctime: string;
+  /** Symlinks only (restic >= 0.15 prints it; empty otherwise). */
+  linkTarget: string;
+}
+
+export interface RestoreOptions {
+  snapshotId: string;
+  /** Absolute folder to restore into. */
+  target: string;
+  /** Restore only these absolute snapshot paths (restic --include). Empty: everything. */
+  include?: string[];
+}
+
+export interface RestoreProgress {
+  percentDone: number;
+  totalFiles: number;
+  filesRestored: number;
+  totalBytes: number;
+  bytesRestored: number;
+  secondsElapsed: number;
+  /** restic >= 0.17: files left as they were because they already matched. */
+  filesSkipped?: number;
+  bytesSkipped?: number;
+}
+
+export interface RestoreResult {
+  /** restic's final JSON summary where it prints one (0.16+); undefined on 0.14. */
+  summary?: RestoreProgress;
+}
+
+export interface ForgetOptions {
+  /** Forget exactly these snapshots (no policy). */
+  snapshotIds?: string[];
+  /** Keep rules; a rule of 0 or undefined is not passed. */
+  keep?: {
+    last?: number;
+    hourly?: number;
+    daily?: number;
+    weekly?: number;
+    monthly?: number;
+    yearly?: number;
+  };
+  /** Only snapshots carrying all of these tags are considered (restic --tag a,b). */
+  tags?: string[];
+  /** restic --group-by; "" puts every selected snapshot in one group. Default "". */
+  groupBy?: string;
+  dryRun?: boolean;
+}
+
+/** One group of `restic forget --json`. */
+export interface ForgetGroup {
+  tags: string[];
+  host: string;
+  paths: string[];
+  keep: Snapshot[];
+  remove: Snapshot[];
+}
+
+export interface RepoStatsResult {
+  totalSize: number;
+  totalFileCount: number;
+  totalBlobCount: number;
+  snapshotsCount: number;
+  /** restic >= 0.15 (compression) only. */
+  totalUncompressedSize?: number;
+  compressionRatio?: number;
+  /** restic >= 0.15: percent of the data stored compressed. */
+  compressionProgress?: number;
+  /** restic >= 0.15: percent of space compression saved. */
+  compressionSpaceSaving?: number;
 }

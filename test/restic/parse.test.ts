@@ -6,23 +6,37 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
-import type { BackupStatus } from "../../src/restic/index.js";
+import type { BackupStatus, LsNode, RestoreProgress } from "../../src/restic/index.js";
 import {
   backupArgs,
+  checkArgs,
+  checkFailure,
   classifyFailure,
   collectSecrets,
   createBackupCollector,
   createLineSplitter,
+  createLsReader,
+  createRestoreCollector,
+  createTextOutput,
   describeGoError,
+  escapeIncludePattern,
+  forgetArgs,
+  lsArgs,
   maskSecrets,
   parseExitError,
+  parseForgetOutput,
   parseJsonObject,
   parseRepoId,
   parseResticTime,
   parseResticVersion,
   parseSnapshots,
-  type ResticError,
+  parseStats,
+  pruneArgs,
+  ResticError,
+  repoOverridingArg,
   resticErrorFor,
+  restoreArgs,
+  tagArgs,
   versionAtLeast,
 } from "../../src/restic/index.js";
 
@@ -473,5 +487,388 @@ describe("line splitting", () => {
     assert.equal(parseJsonObject("[1]"), undefined);
     assert.equal(parseJsonObject("null"), undefined);
     assert.equal(parseJsonObject("{broken"), undefined);
+  });
+});
+
+/** Replays a captured `ls --json` run; `stopAfter` makes onNode throw at that node. */
+function replayLs(stopAfter = Number.POSITIVE_INFINITY) {
+  const nodes: LsNode[] = [];
+  let stops = 0;
+  const reader = createLsReader(
+    (node) => {
+      if (nodes.length >= stopAfter) throw new Error("consumer full");
+      nodes.push(node);
+    },
+    () => stops++,
+  );
+  for (const line of fixture("ls.jsonl").split("\n")) reader.onLine(line);
+  return { reader, nodes, stops: () => stops };
+}
+
+describe("ls output", () => {
+  test("ls.jsonl: the first line is the snapshot, every other line one node", () => {
+    const { reader, nodes } = replayLs();
+    assert.equal(reader.snapshot?.shortId, "6e0f3cb9");
+    assert.deepEqual(reader.snapshot?.tags, ["plan:p1", "created-by:host1"]);
+    assert.equal(nodes.length, fixture("ls.jsonl").trim().split("\n").length - 1);
+    assert.equal(reader.callbackError, undefined);
+  });
+
+  test("nodes keep type, size, mode and times; folders have size 0", () => {
+    const { nodes } = replayLs();
+    const byPath = new Map(nodes.map((n) => [n.path, n]));
+    assert.deepEqual(byPath.get("/data/big.bin"), {
+      name: "big.bin",
+      type: "file",
+      path: "/data/big.bin",
+      uid: 0,
+      gid: 0,
+      size: 30_000_000,
+      mode: 0o644,
+      mtime: "2026-11-22T06:33:57.500017071Z",
+      atime: "2026-11-22T06:33:57.500017071Z",
+      ctime: "2026-11-22T06:33:57.500017071Z",
+      linkTarget: "",
+    });
+    const dir = byPath.get("/data/empty");
+    assert.equal(dir?.type, "dir");
+    assert.equal(dir?.size, 0);
+    // Go's os.ModeDir (1 << 31) plus the permission bits.
+    assert.equal(dir?.mode, 2 ** 31 + 0o755);
+    // restic 0.14 prints no link target.
+    assert.equal(byPath.get("/data/link")?.type, "symlink");
+    assert.equal(byPath.get("/data/link")?.linkTarget, "");
+  });
+
+  test("newer restic: message_type lines and linktarget", () => {
+    const nodes: LsNode[] = [];
+    const reader = createLsReader(
+      (n) => nodes.push(n),
+      () => {},
+    );
+    reader.onLine(
+      '{"message_type":"snapshot","struct_type":"snapshot","id":"abcdef0123","paths":["/x"]}',
+    );
+    reader.onLine(
+      '{"message_type":"node","struct_type":"node","name":"l","type":"symlink","path":"/x/l","linktarget":"../t","mode":134218239}',
+    );
+    reader.onLine("some warning text");
+    assert.equal(reader.snapshot?.shortId, "abcdef01");
+    assert.deepEqual(
+      nodes.map((n) => [n.path, n.linkTarget]),
+      [["/x/l", "../t"]],
+    );
+  });
+
+  test("a throwing onNode stops the listing once and keeps the error", () => {
+    const { reader, nodes, stops } = replayLs(3);
+    assert.equal(nodes.length, 3);
+    assert.equal(stops(), 1);
+    assert.match(String(reader.callbackError), /consumer full/);
+  });
+
+  test("lsArgs: --recursive only with a path, operands after --", () => {
+    assert.deepEqual(lsArgs("abc"), ["ls", "--json", "--", "abc"]);
+    assert.deepEqual(lsArgs("abc", "/d"), ["ls", "--json", "--", "abc", "/d"]);
+    assert.deepEqual(lsArgs("abc", "/d", true), ["ls", "--json", "--recursive", "--", "abc", "/d"]);
+    assert.deepEqual(lsArgs("abc", undefined, true), ["ls", "--json", "--", "abc"]);
+  });
+});
+
+describe("forget output and argv", () => {
+  test("forget.json: one group, null lists become [], snapshots mapped", () => {
+    const groups = parseForgetOutput(fixture("forget.json"));
+    assert.equal(groups?.length, 1);
+    const [group] = groups ?? [];
+    assert.deepEqual(group?.tags, []);
+    assert.deepEqual(group?.paths, []);
+    assert.equal(group?.host, "");
+    assert.deepEqual(
+      group?.keep.map((s) => s.shortId),
+      ["6e0f3cb9"],
+    );
+    assert.deepEqual(
+      group?.remove.map((s) => s.id),
+      ["3abd1cd2662b1583d1ea0add87c985891e95cce59009189b2c51ba47a6bfdd5f"],
+    );
+  });
+
+  test("null remove, empty output and text", () => {
+    const groups = parseForgetOutput(
+      '[{"tags":["a"],"host":"h","paths":["/p"],"keep":[],"remove":null}]',
+    );
+    assert.deepEqual(groups?.[0]?.remove, []);
+    assert.deepEqual(groups?.[0]?.tags, ["a"]);
+    assert.deepEqual(parseForgetOutput(""), []);
+    assert.deepEqual(parseForgetOutput("\n"), []);
+    assert.equal(parseForgetOutput("removed snapshot 3abd1cd2\n"), undefined);
+    assert.equal(parseForgetOutput("[broken"), undefined);
+  });
+
+  test("forgetArgs: a policy scoped by tags, grouped as asked", () => {
+    assert.deepEqual(
+      forgetArgs({ keep: { last: 1, daily: 7, weekly: 0 }, tags: ["plan:p1", "x"] }),
+      ["forget", "--json", "--tag=plan:p1,x", "--group-by=", "--keep-last=1", "--keep-daily=7"],
+    );
+    assert.deepEqual(forgetArgs({ keep: { yearly: 2 }, groupBy: "host", dryRun: true }), [
+      "forget",
+      "--json",
+      "--dry-run",
+      "--group-by=host",
+      "--keep-yearly=2",
+    ]);
+  });
+
+  test("forgetArgs: ids win over a policy; no rule and no id means nothing to run", () => {
+    assert.deepEqual(forgetArgs({ snapshotIds: ["a1", "b2"], keep: { last: 1 }, tags: ["t"] }), [
+      "forget",
+      "--json",
+      "--",
+      "a1",
+      "b2",
+    ]);
+    assert.equal(forgetArgs({}), undefined);
+    assert.equal(forgetArgs({ keep: { last: 0, hourly: 0.5 }, tags: ["t"] }), undefined);
+    assert.equal(forgetArgs({ snapshotIds: [], keep: {} }), undefined);
+  });
+});
+
+describe("stats output", () => {
+  test("stats-restore-size.json: no blob count in this mode", () => {
+    assert.deepEqual(parseStats(fixture("stats-restore-size.json")), {
+      totalSize: 60003403,
+      totalFileCount: 412,
+      totalBlobCount: 0,
+      snapshotsCount: 2,
+    });
+  });
+
+  test("stats-raw-data.json", () => {
+    assert.deepEqual(parseStats(fixture("stats-raw-data.json")), {
+      totalSize: 30032288,
+      totalFileCount: 0,
+      totalBlobCount: 230,
+      snapshotsCount: 2,
+    });
+  });
+
+  test("newer restic's compression fields are kept; non-stats output is rejected", () => {
+    const stats = parseStats(
+      '{"total_size":100,"total_uncompressed_size":250,"compression_ratio":2.5,"compression_progress":100,"compression_space_saving":60,"total_blob_count":3,"snapshots_count":1}',
+    );
+    assert.equal(stats?.totalUncompressedSize, 250);
+    assert.equal(stats?.compressionRatio, 2.5);
+    assert.equal(stats?.compressionProgress, 100);
+    assert.equal(stats?.compressionSpaceSaving, 60);
+    assert.equal(parseStats("scanning...\n"), undefined);
+    assert.equal(parseStats('{"snapshots_count":1}'), undefined);
+  });
+});
+
+describe("restore output and argv", () => {
+  const v = (minor: number) => ({ version: `0.${minor}.0`, major: 0, minor, patch: 0 });
+
+  test("restore.txt (0.14 prints text despite --json): only text, no progress", () => {
+    const texts: string[] = [];
+    const progress: RestoreProgress[] = [];
+    const collector = createRestoreCollector(
+      (p) => progress.push(p),
+      (l) => texts.push(l),
+    );
+    for (const line of fixture("restore.txt")
+      .split("\n")
+      .filter((l) => l !== ""))
+      collector.onStdoutLine(line);
+    assert.equal(texts.length, 1);
+    assert.match(texts[0] ?? "", /^restoring <Snapshot 6e0f3cb9 of \[\/srv\/example\/data\]/);
+    assert.deepEqual(progress, []);
+    assert.equal(collector.summary, undefined);
+  });
+
+  test("0.16+ JSON: status lines are progress, the summary is kept and counts as done", () => {
+    const texts: string[] = [];
+    const progress: RestoreProgress[] = [];
+    const collector = createRestoreCollector(
+      (p) => progress.push(p),
+      (l) => texts.push(l),
+    );
+    collector.onStdoutLine(
+      '{"message_type":"status","seconds_elapsed":1,"percent_done":0.25,"total_files":4,"files_restored":1,"total_bytes":400,"bytes_restored":100}',
+    );
+    collector.onStdoutLine(
+      '{"message_type":"summary","seconds_elapsed":2,"total_files":4,"files_restored":3,"files_skipped":1,"total_bytes":400,"bytes_restored":300,"bytes_skipped":100}',
+    );
+    collector.onStderrLine("ignoring error for /x: permission denied");
+    assert.deepEqual(progress, [
+      {
+        percentDone: 0.25,
+        totalFiles: 4,
+        filesRestored: 1,
+        totalBytes: 400,
+        bytesRestored: 100,
+        secondsElapsed: 1,
+      },
+    ]);
+    assert.deepEqual(collector.summary, {
+      percentDone: 1,
+      totalFiles: 4,
+      filesRestored: 3,
+      totalBytes: 400,
+      bytesRestored: 300,
+      secondsElapsed: 2,
+      filesSkipped: 1,
+      bytesSkipped: 100,
+    });
+    assert.deepEqual(texts, ["ignoring error for /x: permission denied"]);
+  });
+
+  test("restoreArgs passes --json only from 0.16 and escapes include patterns", () => {
+    const restore = { snapshotId: "abc", target: "/t", include: ["/d/a[1]*?.txt", "/d/Grüße ✓"] };
+    assert.deepEqual(restoreArgs(restore, v(14)), [
+      "restore",
+      "--target=/t",
+      "--include=/d/a\\[1]\\*\\?.txt",
+      "--include=/d/Grüße ✓",
+      "--",
+      "abc",
+    ]);
+    assert.equal(restoreArgs(restore, v(16))[1], "--json");
+    assert.equal(escapeIncludePattern("C:\\x"), "C:\\\\x");
+  });
+});
+
+describe("prune and check output", () => {
+  const unexpected = (error: unknown) => assert.fail(`onOutput threw: ${String(error)}`);
+
+  test("prune.txt: every line is passed on masked and without escapes, and kept", () => {
+    const lines: string[] = [];
+    const output = createTextOutput(["example"], (l) => lines.push(l), unexpected);
+    const raw = fixture("prune.txt").split("\n");
+    for (const line of raw) output.onLine(line);
+    output.onLine("\u001b[2K[0:01] 50.00%  1 / 2 packs");
+    assert.equal(lines.length, raw.length + 1);
+    assert.equal(lines.at(-1), "[0:01] 50.00%  1 / 2 packs");
+    assert.match(output.text(), /total prune: {11}3 blobs \/ 10\.064 KiB/);
+    assert.ok(!output.text().includes("example"));
+  });
+
+  test("the kept output is the tail, starting at a line boundary", () => {
+    const output = createTextOutput([], undefined, unexpected, 25);
+    for (let i = 0; i < 100; i++) output.onLine(`line ${i}`);
+    assert.equal(output.text(), "line 97\nline 98\nline 99");
+  });
+
+  test("a throwing onOutput is reported and the line still kept", () => {
+    const reported: unknown[] = [];
+    const output = createTextOutput(
+      [],
+      () => {
+        throw new Error("viewer bug");
+      },
+      (e) => reported.push(e),
+    );
+    output.onLine("done");
+    assert.equal(reported.length, 1);
+    assert.equal(output.text(), "done");
+  });
+
+  test("check.txt is the output of a clean check", () => {
+    const output = createTextOutput([], undefined, unexpected);
+    for (const line of fixture("check.txt").trimEnd().split("\n")) output.onLine(line);
+    assert.match(output.text(), /no errors were found$/);
+  });
+
+  test("check finding damage becomes a 'failed' error that says so", () => {
+    const failed = resticErrorFor({
+      subcommand: "check",
+      command: "restic",
+      args: ["check"],
+      exitCode: 1,
+      stderr:
+        "Pack ID does not match, want 86dcd782, got ec746251\nFatal: repository contains errors",
+    });
+    const error = checkFailure(failed);
+    assert.ok(error instanceof ResticError);
+    assert.equal(error.kind, "failed");
+    assert.equal(error.exitCode, 1);
+    assert.match(error.message, /found errors in the repository; see the check's log/);
+    assert.match(error.stderrTail, /Pack ID does not match/);
+    assert.equal(error.cause, failed);
+  });
+
+  test("a locked repo stays 'locked' for prune and check", () => {
+    const prune = errorFor("error-locked", "prune");
+    assert.equal(prune.kind, "locked");
+    const check = errorFor("error-locked", "check");
+    assert.equal(checkFailure(check), check);
+    assert.equal(check.kind, "locked");
+  });
+
+  test("other check failures are passed through unchanged", () => {
+    const other = resticErrorFor({
+      subcommand: "check",
+      command: "restic",
+      args: ["check"],
+      exitCode: 1,
+      stderr: "Fatal: unable to open repository: connection refused",
+    });
+    assert.equal(checkFailure(other), other);
+    assert.equal(checkFailure("not an error"), "not an error");
+  });
+
+  test("argv", () => {
+    assert.deepEqual(pruneArgs({}), ["prune"]);
+    assert.deepEqual(pruneArgs({ maxUnused: "10%" }), ["prune", "--max-unused=10%"]);
+    assert.deepEqual(checkArgs({}), ["check"]);
+    assert.deepEqual(checkArgs({ readDataSubset: "1/5" }), ["check", "--read-data-subset=1/5"]);
+  });
+});
+
+describe("tag and command argv", () => {
+  test("tagArgs: one flag per tag, ids after --, nothing without ids or tags", () => {
+    assert.deepEqual(tagArgs(["a1", "b2"], { add: ["x", "y"], remove: ["z"] }), [
+      "tag",
+      "--add=x",
+      "--add=y",
+      "--remove=z",
+      "--",
+      "a1",
+      "b2",
+    ]);
+    // Without ids restic would retag every snapshot of the repository.
+    assert.equal(tagArgs([], { add: ["x"] }), undefined);
+    assert.equal(tagArgs(["a1"], {}), undefined);
+  });
+
+  test("repoOverridingArg finds repo and password overrides in their forms", () => {
+    for (const [args, found] of [
+      [["-r", "/other", "snapshots"], "-r"],
+      [["-r/other", "snapshots"], "-r"],
+      [["-vr", "/other", "snapshots"], "-r"],
+      [["snapshots", "--repo=/other"], "--repo"],
+      [["snapshots", "--repo", "/other"], "--repo"],
+      [["--repository-file", "/f", "check"], "--repository-file"],
+      [["-p", "/pw", "check"], "-p"],
+      [["-qp/pw", "check"], "-p"],
+      [["check", "--password-file=/pw"], "--password-file"],
+      [["check", "--password-command", "echo x"], "--password-command"],
+      [["check", "--insecure-no-password"], "--insecure-no-password"],
+    ] as const) {
+      assert.equal(repoOverridingArg(args), found, args.join(" "));
+    }
+  });
+
+  test("repoOverridingArg allows everything else", () => {
+    for (const args of [
+      ["snapshots", "--json"],
+      ["restore", "latest", "-t", "/tmp/restore", "-e/tmp/repo"],
+      ["backup", "--", "-r"],
+      ["init"],
+      ["key", "list"],
+      ["--verbose", "prune", "--repack-small"],
+      ["forget", "--keep-last", "3", "--prune"],
+    ]) {
+      assert.equal(repoOverridingArg(args), undefined, args.join(" "));
+    }
   });
 });
