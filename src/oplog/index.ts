@@ -2,6 +2,17 @@
  * The operation log: stores, queries by selector, subscriptions and event streams.
  */
 export {
+  type ActivityQuery,
+  type ActivityReport,
+  type ActivitySummary,
+  type AnalyticsOpStore,
+  type ClearHistoryOptions,
+  FAILED_STATUSES,
+  type OpAnalytics,
+  type PruneHistoryOptions,
+  type RecentBackup,
+} from "./analytics.js";
+export {
   type KeepAlive,
   type OpEventStreamOptions,
   type OpStreamItem,

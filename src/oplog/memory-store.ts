@@ -4,10 +4,14 @@
  */
 import type { Operation } from "../../gen/v1/operations_pb.js";
 import { ConflictError, NotFoundError } from "../errors.js";
+import type { AnalyticsOpStore } from "./analytics.js";
 import { createListeners, type ListenerErrorHandler } from "./listeners.js";
-import { type EffectiveSelector, effectiveSelector, STRING_FIELDS } from "./selector.js";
+import { selectClearable, selectPrunable, summarizeOps } from "./memory-analytics.js";
+import { effectiveSelector, matchesSelector } from "./selector.js";
 import { copyOperations, stampOperation } from "./stamp.js";
-import type { OpStore } from "./types.js";
+
+/** Re-exported for callers that imported it from here before it moved to selector.ts. */
+export { matchesSelector } from "./selector.js";
 
 /** Options of createMemoryOpStore. */
 export interface MemoryOpStoreOptions {
@@ -15,8 +19,11 @@ export interface MemoryOpStoreOptions {
   onListenerError?: ListenerErrorHandler;
 }
 
-/** Creates an empty in-memory operation store with the same id and modno rules as SQLite. */
-export function createMemoryOpStore(opts: MemoryOpStoreOptions = {}): OpStore {
+/**
+ * Creates an empty in-memory operation store with the same id and modno rules as SQLite, and
+ * the same analytics (computed by scanning).
+ */
+export function createMemoryOpStore(opts: MemoryOpStoreOptions = {}): AnalyticsOpStore {
   const ops = new Map<bigint, Operation>();
   const listeners = createListeners(opts.onListenerError);
   let lastId = 0n;
@@ -59,9 +66,19 @@ export function createMemoryOpStore(opts: MemoryOpStoreOptions = {}): OpStore {
     },
     delete(ids) {
       open();
-      const deleted = [...new Set(ids)].filter((id) => ops.delete(id));
-      if (deleted.length > 0) listeners.emit({ type: "deleted", ids: deleted });
-      return deleted;
+      return remove(ids);
+    },
+    summarizeActivity(query) {
+      open();
+      return summarizeOps([...ops.values()], query);
+    },
+    pruneHistory(options) {
+      open();
+      return remove(selectPrunable([...ops.values()], options));
+    },
+    clearHistory(options) {
+      open();
+      return remove(selectClearable([...ops.values()], options));
     },
     subscribe: (listener) => listeners.subscribe(listener),
     close() {
@@ -69,6 +86,12 @@ export function createMemoryOpStore(opts: MemoryOpStoreOptions = {}): OpStore {
       listeners.clear();
     },
   };
+
+  function remove(ids: readonly bigint[]): bigint[] {
+    const deleted = [...new Set(ids)].filter((id) => ops.delete(id));
+    if (deleted.length > 0) listeners.emit({ type: "deleted", ids: [...deleted] });
+    return deleted;
+  }
 
   function commit(stored: Operation[], type: "created" | "updated"): Operation[] {
     if (stored.length === 0) return [];
@@ -88,17 +111,4 @@ function assertNewIds(input: readonly Operation[], stored: ReadonlyMap<bigint, O
     }
     seen.add(op.id);
   }
-}
-
-/** Whether an operation matches every set field of a selector. */
-export function matchesSelector(op: Operation, selector: EffectiveSelector): boolean {
-  if (selector.ids && !selector.ids.includes(op.id)) return false;
-  for (const field of STRING_FIELDS) {
-    const value = selector[field];
-    if (value !== undefined && op[field] !== value) return false;
-  }
-  if (selector.flowId !== undefined && op.flowId !== selector.flowId) return false;
-  if (selector.modnoGte !== undefined && op.modno < selector.modnoGte) return false;
-  if (selector.statuses && !selector.statuses.includes(op.status)) return false;
-  return true;
 }

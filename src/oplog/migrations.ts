@@ -2,6 +2,7 @@
  * Schema versions of the operation log database, tracked in `PRAGMA user_version`.
  */
 import type { Database } from "better-sqlite3";
+import { addAnalyticsColumns } from "./migration-analytics.js";
 
 /**
  * One step of the schema. Migration i (0-based) takes the database from user_version i to i + 1.
@@ -42,6 +43,9 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.exec("CREATE INDEX operations_status ON operations (status);");
   },
+  // 3: payload-derived columns (kind, end time, backup numbers, snapshot liveness) for
+  // dashboards and retention, backfilled from the stored protobuf.
+  addAnalyticsColumns,
 ];
 
 /** The database was written by a newer Restwell whose schema this code does not know. */

@@ -1,6 +1,7 @@
 /**
  * The one reading of an OpSelector shared by every store, so they agree on what "unset" means.
  */
+import type { Operation } from "../../gen/v1/operations_pb.js";
 import type { OpSelector } from "./types.js";
 
 /** An OpSelector with proto3 "unset" values (empty string, empty list, zero) removed. */
@@ -21,4 +22,17 @@ export function effectiveSelector(selector: OpSelector = {}): EffectiveSelector 
   if (selector.modnoGte) out.modnoGte = selector.modnoGte;
   if (selector.statuses && selector.statuses.length > 0) out.statuses = selector.statuses;
   return out;
+}
+
+/** Whether an operation matches every set field of a selector. */
+export function matchesSelector(op: Operation, selector: EffectiveSelector): boolean {
+  if (selector.ids && !selector.ids.includes(op.id)) return false;
+  for (const field of STRING_FIELDS) {
+    const value = selector[field];
+    if (value !== undefined && op[field] !== value) return false;
+  }
+  if (selector.flowId !== undefined && op.flowId !== selector.flowId) return false;
+  if (selector.modnoGte !== undefined && op.modno < selector.modnoGte) return false;
+  if (selector.statuses && !selector.statuses.includes(op.status)) return false;
+  return true;
 }

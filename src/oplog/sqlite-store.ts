@@ -1,7 +1,7 @@
 /**
  * The operation log on SQLite: each operation is stored as protobuf bytes beside the indexed
  * columns that selectors filter on. The only SQL outside this folder's tests lives here and in
- * migrations.ts / sqlite-query.ts.
+ * migrations.ts / migration-analytics.ts / sqlite-query.ts / dashboard.ts / sqlite-history.ts.
  *
  * Ids come from `INTEGER PRIMARY KEY AUTOINCREMENT`: increasing and never reused, even after
  * the newest operations are deleted, so a client that cached an id never sees it come back for
@@ -12,12 +12,16 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import Database from "better-sqlite3";
 import { type Operation, OperationSchema } from "../../gen/v1/operations_pb.js";
 import { ConflictError, NotFoundError } from "../errors.js";
+import type { AnalyticsOpStore } from "./analytics.js";
+import { createSqliteDashboard } from "./dashboard.js";
 import { createListeners, type ListenerErrorHandler } from "./listeners.js";
 import { migrate } from "./migrations.js";
+import { opColumns } from "./op-columns.js";
 import { effectiveSelector } from "./selector.js";
+import { createSqliteHistory } from "./sqlite-history.js";
 import { selectSql } from "./sqlite-query.js";
 import { copyOperations, stampOperation } from "./stamp.js";
-import type { OpQuery, OpStore } from "./types.js";
+import type { OpQuery } from "./types.js";
 
 /** Options of openSqliteOpStore. */
 export interface SqliteOpStoreOptions {
@@ -35,9 +39,10 @@ export interface SqliteOpStoreOptions {
 /**
  * Opens (creating and migrating as needed) the operation log at `path` (":memory:" works too).
  * Throws SchemaVersionError when the file was written by a newer Restwell. The caller owns
- * the store and must close() it.
+ * the store and must close() it. The store also answers dashboard and retention queries
+ * (OpAnalytics) with SQL over the indexed columns.
  */
-export function openSqliteOpStore(path: string, opts: SqliteOpStoreOptions = {}): OpStore {
+export function openSqliteOpStore(path: string, opts: SqliteOpStoreOptions = {}): AnalyticsOpStore {
   const db = new Database(path);
   try {
     db.pragma("journal_mode = WAL");
@@ -52,9 +57,14 @@ export function openSqliteOpStore(path: string, opts: SqliteOpStoreOptions = {})
   return createStore(db, opts);
 }
 
-function createStore(db: Database.Database, opts: SqliteOpStoreOptions): OpStore {
+function createStore(db: Database.Database, opts: SqliteOpStoreOptions): AnalyticsOpStore {
   const listeners = createListeners(opts.onListenerError);
   const sql = createStatements(db);
+  const history = createSqliteHistory(db);
+  const emitDeleted = (ids: bigint[]): bigint[] => {
+    if (ids.length > 0) listeners.emit({ type: "deleted", ids: [...ids] });
+    return ids;
+  };
 
   const add = db.transaction((ops: Operation[]) => {
     const firstModno = sql.bumpModno(ops.length);
@@ -95,11 +105,10 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): OpStore
     },
     get: (id) => sql.get(id),
     query: (q) => sql.query(q),
-    delete(ids) {
-      const deleted = remove.immediate([...new Set(ids)]);
-      if (deleted.length > 0) listeners.emit({ type: "deleted", ids: deleted });
-      return deleted;
-    },
+    delete: (ids) => emitDeleted(remove.immediate([...new Set(ids)])),
+    summarizeActivity: createSqliteDashboard(db),
+    pruneHistory: (options) => emitDeleted(history.prune(options)),
+    clearHistory: (options) => emitDeleted(history.clear(options)),
     subscribe: (listener) => listeners.subscribe(listener),
     close() {
       listeners.clear();
@@ -110,15 +119,19 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): OpStore
 
 const INSERT_SQL = `
   INSERT INTO operations (id, modno, flow_id, repo_id, repo_guid, plan_id, instance_id,
-    snapshot_id, status, unix_time_start_ms, operation)
+    snapshot_id, status, unix_time_start_ms, operation, kind, unix_time_end_ms, bytes_added,
+    bytes_processed, duration_ms, snapshot_live)
   VALUES (@id, @modno, @flowId, @repoId, @repoGuid, @planId, @instanceId,
-    @snapshotId, @status, @unixTimeStartMs, @operation)`;
+    @snapshotId, @status, @unixTimeStartMs, @operation, @kind, @unixTimeEndMs, @bytesAdded,
+    @bytesProcessed, @durationMs, @snapshotLive)`;
 
 const REPLACE_SQL = `
   UPDATE operations SET modno = @modno, flow_id = @flowId, repo_id = @repoId,
     repo_guid = @repoGuid, plan_id = @planId, instance_id = @instanceId,
     snapshot_id = @snapshotId, status = @status, unix_time_start_ms = @unixTimeStartMs,
-    operation = @operation
+    operation = @operation, kind = @kind, unix_time_end_ms = @unixTimeEndMs,
+    bytes_added = @bytesAdded, bytes_processed = @bytesProcessed, duration_ms = @durationMs,
+    snapshot_live = @snapshotLive
   WHERE id = @id`;
 
 /** The prepared statements of one connection, each prepared once. */
@@ -172,9 +185,10 @@ function createStatements(db: Database.Database) {
   };
 }
 
-/** The indexed columns and the protobuf bytes of an operation, as named parameters. */
+/** The indexed and derived columns and the protobuf bytes of an operation, as named parameters. */
 function rowOf(op: Operation) {
   return {
+    ...opColumns(op),
     operation: toBinary(OperationSchema, op),
     id: op.id,
     modno: op.modno,
