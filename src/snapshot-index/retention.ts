@@ -1,0 +1,45 @@
+/**
+ * Which stored trees go away: LRU eviction beyond the node cap, leftovers of interrupted
+ * writes, trees of forgotten snapshots. Each function must run inside a write transaction.
+ */
+import { deleteTreeRows, type TreeRow, type TreeStatements } from "./statements.js";
+
+/**
+ * Drops least recently used complete trees, never `keepId`, until at most `maxNodes` nodes
+ * remain stored (or only `keepId` is left); returns how many trees were dropped.
+ */
+export function evictLeastRecentlyUsed(s: TreeStatements, maxNodes: number, keepId: number) {
+  const trees = s.treesByAge.all() as TreeRow[];
+  let total = trees.reduce((sum, t) => sum + t.node_count, 0);
+  let dropped = 0;
+  for (const tree of trees) {
+    if (total <= maxNodes) break;
+    if (tree.id === keepId) continue;
+    deleteTreeRows(s, tree.id);
+    total -= tree.node_count;
+    dropped++;
+  }
+  return dropped;
+}
+
+/** Drops trees whose writing never committed (aborted, or the process died). */
+export function dropIncompleteTrees(s: TreeStatements): number {
+  const ids = s.incompleteTrees.all() as number[];
+  for (const id of ids) deleteTreeRows(s, id);
+  return ids.length;
+}
+
+/**
+ * Drops the trees of `repoGuid` (complete or being written) whose snapshot is not in `keep`;
+ * returns how many were dropped.
+ */
+export function dropRepoTrees(s: TreeStatements, repoGuid: string, keep: ReadonlySet<string>) {
+  const trees = s.repoTrees.all(repoGuid) as { id: number; snapshot_id: string }[];
+  let dropped = 0;
+  for (const tree of trees) {
+    if (keep.has(tree.snapshot_id)) continue;
+    deleteTreeRows(s, tree.id);
+    dropped++;
+  }
+  return dropped;
+}
