@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file v1/operations.proto.
  */
 export const file_v1_operations: GenFile = /*@__PURE__*/
-  fileDesc("ChN2MS9vcGVyYXRpb25zLnByb3RvEgJ2MSIyCg1PcGVyYXRpb25MaXN0EiEKCm9wZXJhdGlvbnMYASADKAsyDS52MS5PcGVyYXRpb24itgUKCU9wZXJhdGlvbhIKCgJpZBgBIAEoAxINCgVtb2RubxgMIAEoAxIPCgdmbG93X2lkGAogASgDEg8KB3JlcG9faWQYAiABKAkSEQoJcmVwb19ndWlkGA0gASgJEg8KB3BsYW5faWQYAyABKAkSEwoLaW5zdGFuY2VfaWQYCyABKAkSEwoLc25hcHNob3RfaWQYCCABKAkSIwoGc3RhdHVzGAQgASgOMhMudjEuT3BlcmF0aW9uU3RhdHVzEhoKEnVuaXhfdGltZV9zdGFydF9tcxgFIAEoAxIYChB1bml4X3RpbWVfZW5kX21zGAYgASgDEhcKD2Rpc3BsYXlfbWVzc2FnZRgHIAEoCRIOCgZsb2dyZWYYCSABKAkSLwoQb3BlcmF0aW9uX2JhY2t1cBhkIAEoCzITLnYxLk9wZXJhdGlvbkJhY2t1cEgAEj4KGG9wZXJhdGlvbl9pbmRleF9zbmFwc2hvdBhlIAEoCzIaLnYxLk9wZXJhdGlvbkluZGV4U25hcHNob3RIABIvChBvcGVyYXRpb25fZm9yZ2V0GGYgASgLMhMudjEuT3BlcmF0aW9uRm9yZ2V0SAASLQoPb3BlcmF0aW9uX3BydW5lGGcgASgLMhIudjEuT3BlcmF0aW9uUHJ1bmVIABIxChFvcGVyYXRpb25fcmVzdG9yZRhoIAEoCzIULnYxLk9wZXJhdGlvblJlc3RvcmVIABItCg9vcGVyYXRpb25fc3RhdHMYaSABKAsyEi52MS5PcGVyYXRpb25TdGF0c0gAEjIKEm9wZXJhdGlvbl9ydW5faG9vaxhqIAEoCzIULnYxLk9wZXJhdGlvblJ1bkhvb2tIABItCg9vcGVyYXRpb25fY2hlY2sYayABKAsyEi52MS5PcGVyYXRpb25DaGVja0gAQgQKAm9wIs8BCg5PcGVyYXRpb25FdmVudBIiCgprZWVwX2FsaXZlGAEgASgLMgwudHlwZXMuRW1wdHlIABIvChJjcmVhdGVkX29wZXJhdGlvbnMYAiABKAsyES52MS5PcGVyYXRpb25MaXN0SAASLwoSdXBkYXRlZF9vcGVyYXRpb25zGAMgASgLMhEudjEuT3BlcmF0aW9uTGlzdEgAEi4KEmRlbGV0ZWRfb3BlcmF0aW9ucxgEIAEoCzIQLnR5cGVzLkludDY0TGlzdEgAQgcKBWV2ZW50InkKD09wZXJhdGlvbkJhY2t1cBIsCgtsYXN0X3N0YXR1cxgDIAEoCzIXLnYxLkJhY2t1cFByb2dyZXNzRW50cnkSJwoGZXJyb3JzGAQgAygLMhcudjEuQmFja3VwUHJvZ3Jlc3NFcnJvchIPCgdkcnlfcnVuGAUgASgIIk4KFk9wZXJhdGlvbkluZGV4U25hcHNob3QSJAoIc25hcHNob3QYAiABKAsyEi52MS5SZXN0aWNTbmFwc2hvdBIOCgZmb3Jnb3QYAyABKAgiWgoPT3BlcmF0aW9uRm9yZ2V0EiIKBmZvcmdldBgBIAMoCzISLnYxLlJlc3RpY1NuYXBzaG90EiMKBnBvbGljeRgCIAEoCzITLnYxLlJldGVudGlvblBvbGljeSInCg5PcGVyYXRpb25QcnVuZRIVCg1vdXRwdXRfbG9ncmVmGAIgASgJIicKDk9wZXJhdGlvbkNoZWNrEhUKDW91dHB1dF9sb2dyZWYYAiABKAkiXwoQT3BlcmF0aW9uUmVzdG9yZRIMCgRwYXRoGAEgASgJEg4KBnRhcmdldBgCIAEoCRItCgtsYXN0X3N0YXR1cxgDIAEoCzIYLnYxLlJlc3RvcmVQcm9ncmVzc0VudHJ5Ii4KDk9wZXJhdGlvblN0YXRzEhwKBXN0YXRzGAEgASgLMg0udjEuUmVwb1N0YXRzInEKEE9wZXJhdGlvblJ1bkhvb2sSEQoJcGFyZW50X29wGAQgASgDEgwKBG5hbWUYASABKAkSFQoNb3V0cHV0X2xvZ3JlZhgCIAEoCRIlCgljb25kaXRpb24YAyABKA4yEi52MS5Ib29rLkNvbmRpdGlvbirCAQoPT3BlcmF0aW9uU3RhdHVzEhIKDlNUQVRVU19VTktOT1dOEAASEgoOU1RBVFVTX1BFTkRJTkcQARIVChFTVEFUVVNfSU5QUk9HUkVTUxACEhIKDlNUQVRVU19TVUNDRVNTEAMSEgoOU1RBVFVTX1dBUk5JTkcQBxIQCgxTVEFUVVNfRVJST1IQBBIbChdTVEFUVVNfU1lTVEVNX0NBTkNFTExFRBAFEhkKFVNUQVRVU19VU0VSX0NBTkNFTExFRBAGYgZwcm90bzM", [file_types_value, file_v1_config, file_v1_restic]);
+  fileDesc("ChN2MS9vcGVyYXRpb25zLnByb3RvEgJ2MSIyCg1PcGVyYXRpb25MaXN0EiEKCm9wZXJhdGlvbnMYASADKAsyDS52MS5PcGVyYXRpb24i1AYKCU9wZXJhdGlvbhIKCgJpZBgBIAEoAxINCgVtb2RubxgMIAEoAxIPCgdmbG93X2lkGAogASgDEg8KB3JlcG9faWQYAiABKAkSEQoJcmVwb19ndWlkGA0gASgJEg8KB3BsYW5faWQYAyABKAkSEwoLaW5zdGFuY2VfaWQYCyABKAkSEwoLc25hcHNob3RfaWQYCCABKAkSIwoGc3RhdHVzGAQgASgOMhMudjEuT3BlcmF0aW9uU3RhdHVzEhoKEnVuaXhfdGltZV9zdGFydF9tcxgFIAEoAxIYChB1bml4X3RpbWVfZW5kX21zGAYgASgDEhcKD2Rpc3BsYXlfbWVzc2FnZRgHIAEoCRIOCgZsb2dyZWYYCSABKAkSLwoQb3BlcmF0aW9uX2JhY2t1cBhkIAEoCzITLnYxLk9wZXJhdGlvbkJhY2t1cEgAEj4KGG9wZXJhdGlvbl9pbmRleF9zbmFwc2hvdBhlIAEoCzIaLnYxLk9wZXJhdGlvbkluZGV4U25hcHNob3RIABIvChBvcGVyYXRpb25fZm9yZ2V0GGYgASgLMhMudjEuT3BlcmF0aW9uRm9yZ2V0SAASLQoPb3BlcmF0aW9uX3BydW5lGGcgASgLMhIudjEuT3BlcmF0aW9uUHJ1bmVIABIxChFvcGVyYXRpb25fcmVzdG9yZRhoIAEoCzIULnYxLk9wZXJhdGlvblJlc3RvcmVIABItCg9vcGVyYXRpb25fc3RhdHMYaSABKAsyEi52MS5PcGVyYXRpb25TdGF0c0gAEjIKEm9wZXJhdGlvbl9ydW5faG9vaxhqIAEoCzIULnYxLk9wZXJhdGlvblJ1bkhvb2tIABItCg9vcGVyYXRpb25fY2hlY2sYayABKAsyEi52MS5PcGVyYXRpb25DaGVja0gAEjgKFW9wZXJhdGlvbl9ydW5fY29tbWFuZBhsIAEoCzIXLnYxLk9wZXJhdGlvblJ1bkNvbW1hbmRIABIvChBvcGVyYXRpb25fdW5sb2NrGG0gASgLMhMudjEuT3BlcmF0aW9uVW5sb2NrSAASMQoRb3BlcmF0aW9uX3JlY3ljbGUYbiABKAsyFC52MS5PcGVyYXRpb25SZWN5Y2xlSABCBAoCb3AizwEKDk9wZXJhdGlvbkV2ZW50EiIKCmtlZXBfYWxpdmUYASABKAsyDC50eXBlcy5FbXB0eUgAEi8KEmNyZWF0ZWRfb3BlcmF0aW9ucxgCIAEoCzIRLnYxLk9wZXJhdGlvbkxpc3RIABIvChJ1cGRhdGVkX29wZXJhdGlvbnMYAyABKAsyES52MS5PcGVyYXRpb25MaXN0SAASLgoSZGVsZXRlZF9vcGVyYXRpb25zGAQgASgLMhAudHlwZXMuSW50NjRMaXN0SABCBwoFZXZlbnQieQoPT3BlcmF0aW9uQmFja3VwEiwKC2xhc3Rfc3RhdHVzGAMgASgLMhcudjEuQmFja3VwUHJvZ3Jlc3NFbnRyeRInCgZlcnJvcnMYBCADKAsyFy52MS5CYWNrdXBQcm9ncmVzc0Vycm9yEg8KB2RyeV9ydW4YBSABKAgiTgoWT3BlcmF0aW9uSW5kZXhTbmFwc2hvdBIkCghzbmFwc2hvdBgCIAEoCzISLnYxLlJlc3RpY1NuYXBzaG90Eg4KBmZvcmdvdBgDIAEoCCJaCg9PcGVyYXRpb25Gb3JnZXQSIgoGZm9yZ2V0GAEgAygLMhIudjEuUmVzdGljU25hcHNob3QSIwoGcG9saWN5GAIgASgLMhMudjEuUmV0ZW50aW9uUG9saWN5IicKDk9wZXJhdGlvblBydW5lEhUKDW91dHB1dF9sb2dyZWYYAiABKAkiJwoOT3BlcmF0aW9uQ2hlY2sSFQoNb3V0cHV0X2xvZ3JlZhgCIAEoCSJNChNPcGVyYXRpb25SdW5Db21tYW5kEgwKBGFyZ3MYASADKAkSFQoNb3V0cHV0X2xvZ3JlZhgCIAEoCRIRCglleGl0X2NvZGUYAyABKAUiJQoPT3BlcmF0aW9uVW5sb2NrEhIKCnJlbW92ZV9hbGwYASABKAgisQEKEE9wZXJhdGlvblJlY3ljbGUSKwoGYWN0aW9uGAEgASgOMhsudjEuT3BlcmF0aW9uUmVjeWNsZS5BY3Rpb24SFAoMc25hcHNob3RfaWRzGAIgAygJIloKBkFjdGlvbhIWChJBQ1RJT05fVU5TUEVDSUZJRUQQABISCg5BQ1RJT05fUkVDWUNMRRABEhIKDkFDVElPTl9SRVNUT1JFEAISEAoMQUNUSU9OX1BVUkdFEAMidAoQT3BlcmF0aW9uUmVzdG9yZRIMCgRwYXRoGAEgASgJEg4KBnRhcmdldBgCIAEoCRItCgtsYXN0X3N0YXR1cxgDIAEoCzIYLnYxLlJlc3RvcmVQcm9ncmVzc0VudHJ5EhMKC3NuYXBzaG90X2lkGAQgASgJIi4KDk9wZXJhdGlvblN0YXRzEhwKBXN0YXRzGAEgASgLMg0udjEuUmVwb1N0YXRzInEKEE9wZXJhdGlvblJ1bkhvb2sSEQoJcGFyZW50X29wGAQgASgDEgwKBG5hbWUYASABKAkSFQoNb3V0cHV0X2xvZ3JlZhgCIAEoCRIlCgljb25kaXRpb24YAyABKA4yEi52MS5Ib29rLkNvbmRpdGlvbirCAQoPT3BlcmF0aW9uU3RhdHVzEhIKDlNUQVRVU19VTktOT1dOEAASEgoOU1RBVFVTX1BFTkRJTkcQARIVChFTVEFUVVNfSU5QUk9HUkVTUxACEhIKDlNUQVRVU19TVUNDRVNTEAMSEgoOU1RBVFVTX1dBUk5JTkcQBxIQCgxTVEFUVVNfRVJST1IQBBIbChdTVEFUVVNfU1lTVEVNX0NBTkNFTExFRBAFEhkKFVNUQVRVU19VU0VSX0NBTkNFTExFRBAGYgZwcm90bzM", [file_types_value, file_v1_config, file_v1_restic]);
 
 /**
  * OperationList is a list of operations, oldest first.
@@ -173,6 +173,24 @@ export type Operation = Message<"v1.Operation"> & {
      */
     value: OperationCheck;
     case: "operationCheck";
+  } | {
+    /**
+     * @generated from field: v1.OperationRunCommand operation_run_command = 108;
+     */
+    value: OperationRunCommand;
+    case: "operationRunCommand";
+  } | {
+    /**
+     * @generated from field: v1.OperationUnlock operation_unlock = 109;
+     */
+    value: OperationUnlock;
+    case: "operationUnlock";
+  } | {
+    /**
+     * @generated from field: v1.OperationRecycle operation_recycle = 110;
+     */
+    value: OperationRecycle;
+    case: "operationRecycle";
   } | { case: undefined; value?: undefined };
 };
 
@@ -342,6 +360,109 @@ export const OperationCheckSchema: GenMessage<OperationCheck> = /*@__PURE__*/
   messageDesc(file_v1_operations, 7);
 
 /**
+ * OperationRunCommand is a restic command run on request.
+ *
+ * @generated from message v1.OperationRunCommand
+ */
+export type OperationRunCommand = Message<"v1.OperationRunCommand"> & {
+  /**
+   * @generated from field: repeated string args = 1;
+   */
+  args: string[];
+
+  /**
+   * @generated from field: string output_logref = 2;
+   */
+  outputLogref: string;
+
+  /**
+   * @generated from field: int32 exit_code = 3;
+   */
+  exitCode: number;
+};
+
+/**
+ * Describes the message v1.OperationRunCommand.
+ * Use `create(OperationRunCommandSchema)` to create a new message.
+ */
+export const OperationRunCommandSchema: GenMessage<OperationRunCommand> = /*@__PURE__*/
+  messageDesc(file_v1_operations, 8);
+
+/**
+ * OperationUnlock is a restic unlock.
+ *
+ * @generated from message v1.OperationUnlock
+ */
+export type OperationUnlock = Message<"v1.OperationUnlock"> & {
+  /**
+   * @generated from field: bool remove_all = 1;
+   */
+  removeAll: boolean;
+};
+
+/**
+ * Describes the message v1.OperationUnlock.
+ * Use `create(OperationUnlockSchema)` to create a new message.
+ */
+export const OperationUnlockSchema: GenMessage<OperationUnlock> = /*@__PURE__*/
+  messageDesc(file_v1_operations, 9);
+
+/**
+ * OperationRecycle moves snapshots to or from the recycle bin.
+ *
+ * @generated from message v1.OperationRecycle
+ */
+export type OperationRecycle = Message<"v1.OperationRecycle"> & {
+  /**
+   * @generated from field: v1.OperationRecycle.Action action = 1;
+   */
+  action: OperationRecycle_Action;
+
+  /**
+   * @generated from field: repeated string snapshot_ids = 2;
+   */
+  snapshotIds: string[];
+};
+
+/**
+ * Describes the message v1.OperationRecycle.
+ * Use `create(OperationRecycleSchema)` to create a new message.
+ */
+export const OperationRecycleSchema: GenMessage<OperationRecycle> = /*@__PURE__*/
+  messageDesc(file_v1_operations, 10);
+
+/**
+ * @generated from enum v1.OperationRecycle.Action
+ */
+export enum OperationRecycle_Action {
+  /**
+   * @generated from enum value: ACTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: ACTION_RECYCLE = 1;
+   */
+  RECYCLE = 1,
+
+  /**
+   * @generated from enum value: ACTION_RESTORE = 2;
+   */
+  RESTORE = 2,
+
+  /**
+   * @generated from enum value: ACTION_PURGE = 3;
+   */
+  PURGE = 3,
+}
+
+/**
+ * Describes the enum v1.OperationRecycle.Action.
+ */
+export const OperationRecycle_ActionSchema: GenEnum<OperationRecycle_Action> = /*@__PURE__*/
+  enumDesc(file_v1_operations, 10, 0);
+
+/**
  * OperationRestore is a restore of a path from a snapshot.
  *
  * @generated from message v1.OperationRestore
@@ -361,6 +482,11 @@ export type OperationRestore = Message<"v1.OperationRestore"> & {
    * @generated from field: v1.RestoreProgressEntry last_status = 3;
    */
   lastStatus?: RestoreProgressEntry | undefined;
+
+  /**
+   * @generated from field: string snapshot_id = 4;
+   */
+  snapshotId: string;
 };
 
 /**
@@ -368,7 +494,7 @@ export type OperationRestore = Message<"v1.OperationRestore"> & {
  * Use `create(OperationRestoreSchema)` to create a new message.
  */
 export const OperationRestoreSchema: GenMessage<OperationRestore> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 8);
+  messageDesc(file_v1_operations, 11);
 
 /**
  * OperationStats records the size of a repository.
@@ -387,7 +513,7 @@ export type OperationStats = Message<"v1.OperationStats"> & {
  * Use `create(OperationStatsSchema)` to create a new message.
  */
 export const OperationStatsSchema: GenMessage<OperationStats> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 9);
+  messageDesc(file_v1_operations, 12);
 
 /**
  * OperationRunHook is one run of a hook.
@@ -421,7 +547,7 @@ export type OperationRunHook = Message<"v1.OperationRunHook"> & {
  * Use `create(OperationRunHookSchema)` to create a new message.
  */
 export const OperationRunHookSchema: GenMessage<OperationRunHook> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 10);
+  messageDesc(file_v1_operations, 13);
 
 /**
  * OperationStatus is where an operation stands.

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file v1/restic.proto.
  */
 export const file_v1_restic: GenFile = /*@__PURE__*/
-  fileDesc("Cg92MS9yZXN0aWMucHJvdG8SAnYxIpEBCg5SZXN0aWNTbmFwc2hvdBIKCgJpZBgBIAEoCRIUCgx1bml4X3RpbWVfbXMYAiABKAMSEAoIaG9zdG5hbWUYAyABKAkSEAoIdXNlcm5hbWUYBCABKAkSDAoEdHJlZRgFIAEoCRIOCgZwYXJlbnQYBiABKAkSDQoFcGF0aHMYByADKAkSDAoEdGFncxgIIAMoCSI7ChJSZXN0aWNTbmFwc2hvdExpc3QSJQoJc25hcHNob3RzGAEgAygLMhIudjEuUmVzdGljU25hcHNob3QifQoTQmFja3VwUHJvZ3Jlc3NFbnRyeRIvCgZzdGF0dXMYASABKAsyHS52MS5CYWNrdXBQcm9ncmVzc1N0YXR1c0VudHJ5SAASLAoHc3VtbWFyeRgCIAEoCzIZLnYxLkJhY2t1cFByb2dyZXNzU3VtbWFyeUgAQgcKBWVudHJ5Is0BChlCYWNrdXBQcm9ncmVzc1N0YXR1c0VudHJ5EhQKDHBlcmNlbnRfZG9uZRgBIAEoARITCgt0b3RhbF9maWxlcxgCIAEoAxITCgt0b3RhbF9ieXRlcxgDIAEoAxISCgpmaWxlc19kb25lGAQgASgDEhIKCmJ5dGVzX2RvbmUYBSABKAMSFAoMY3VycmVudF9maWxlGAYgAygJEhcKD3NlY29uZHNfZWxhcHNlZBgHIAEoARIZChFzZWNvbmRzX3JlbWFpbmluZxgIIAEoAyLDAgoVQmFja3VwUHJvZ3Jlc3NTdW1tYXJ5EhEKCWZpbGVzX25ldxgBIAEoAxIVCg1maWxlc19jaGFuZ2VkGAIgASgDEhgKEGZpbGVzX3VubW9kaWZpZWQYAyABKAMSEAoIZGlyc19uZXcYBCABKAMSFAoMZGlyc19jaGFuZ2VkGAUgASgDEhcKD2RpcnNfdW5tb2RpZmllZBgGIAEoAxISCgpkYXRhX2Jsb2JzGAcgASgDEhIKCnRyZWVfYmxvYnMYCCABKAMSEgoKZGF0YV9hZGRlZBgJIAEoAxIdChV0b3RhbF9maWxlc19wcm9jZXNzZWQYCiABKAMSHQoVdG90YWxfYnl0ZXNfcHJvY2Vzc2VkGAsgASgDEhYKDnRvdGFsX2R1cmF0aW9uGAwgASgBEhMKC3NuYXBzaG90X2lkGA0gASgJIkQKE0JhY2t1cFByb2dyZXNzRXJyb3ISDAoEaXRlbRgBIAEoCRIOCgZkdXJpbmcYAiABKAkSDwoHbWVzc2FnZRgDIAEoCSK1AQoUUmVzdG9yZVByb2dyZXNzRW50cnkSFAoMbWVzc2FnZV90eXBlGAEgASgJEhcKD3NlY29uZHNfZWxhcHNlZBgCIAEoARITCgt0b3RhbF9ieXRlcxgDIAEoAxIWCg5ieXRlc19yZXN0b3JlZBgEIAEoAxITCgt0b3RhbF9maWxlcxgFIAEoAxIWCg5maWxlc19yZXN0b3JlZBgGIAEoAxIUCgxwZXJjZW50X2RvbmUYByABKAEijQEKCVJlcG9TdGF0cxISCgp0b3RhbF9zaXplGAEgASgDEh8KF3RvdGFsX3VuY29tcHJlc3NlZF9zaXplGAIgASgDEhkKEWNvbXByZXNzaW9uX3JhdGlvGAMgASgBEhgKEHRvdGFsX2Jsb2JfY291bnQYBSABKAMSFgoOc25hcHNob3RfY291bnQYBiABKANiBnByb3RvMw");
+  fileDesc("Cg92MS9yZXN0aWMucHJvdG8SAnYxIrQBCg5SZXN0aWNTbmFwc2hvdBIKCgJpZBgBIAEoCRIUCgx1bml4X3RpbWVfbXMYAiABKAMSEAoIaG9zdG5hbWUYAyABKAkSEAoIdXNlcm5hbWUYBCABKAkSDAoEdHJlZRgFIAEoCRIOCgZwYXJlbnQYBiABKAkSDQoFcGF0aHMYByADKAkSDAoEdGFncxgIIAMoCRIPCgdwbGFuX2lkGAkgASgJEhAKCHNob3J0X2lkGAogASgJIjsKElJlc3RpY1NuYXBzaG90TGlzdBIlCglzbmFwc2hvdHMYASADKAsyEi52MS5SZXN0aWNTbmFwc2hvdCJ9ChNCYWNrdXBQcm9ncmVzc0VudHJ5Ei8KBnN0YXR1cxgBIAEoCzIdLnYxLkJhY2t1cFByb2dyZXNzU3RhdHVzRW50cnlIABIsCgdzdW1tYXJ5GAIgASgLMhkudjEuQmFja3VwUHJvZ3Jlc3NTdW1tYXJ5SABCBwoFZW50cnkizQEKGUJhY2t1cFByb2dyZXNzU3RhdHVzRW50cnkSFAoMcGVyY2VudF9kb25lGAEgASgBEhMKC3RvdGFsX2ZpbGVzGAIgASgDEhMKC3RvdGFsX2J5dGVzGAMgASgDEhIKCmZpbGVzX2RvbmUYBCABKAMSEgoKYnl0ZXNfZG9uZRgFIAEoAxIUCgxjdXJyZW50X2ZpbGUYBiADKAkSFwoPc2Vjb25kc19lbGFwc2VkGAcgASgBEhkKEXNlY29uZHNfcmVtYWluaW5nGAggASgDIsMCChVCYWNrdXBQcm9ncmVzc1N1bW1hcnkSEQoJZmlsZXNfbmV3GAEgASgDEhUKDWZpbGVzX2NoYW5nZWQYAiABKAMSGAoQZmlsZXNfdW5tb2RpZmllZBgDIAEoAxIQCghkaXJzX25ldxgEIAEoAxIUCgxkaXJzX2NoYW5nZWQYBSABKAMSFwoPZGlyc191bm1vZGlmaWVkGAYgASgDEhIKCmRhdGFfYmxvYnMYByABKAMSEgoKdHJlZV9ibG9icxgIIAEoAxISCgpkYXRhX2FkZGVkGAkgASgDEh0KFXRvdGFsX2ZpbGVzX3Byb2Nlc3NlZBgKIAEoAxIdChV0b3RhbF9ieXRlc19wcm9jZXNzZWQYCyABKAMSFgoOdG90YWxfZHVyYXRpb24YDCABKAESEwoLc25hcHNob3RfaWQYDSABKAkiRAoTQmFja3VwUHJvZ3Jlc3NFcnJvchIMCgRpdGVtGAEgASgJEg4KBmR1cmluZxgCIAEoCRIPCgdtZXNzYWdlGAMgASgJIrUBChRSZXN0b3JlUHJvZ3Jlc3NFbnRyeRIUCgxtZXNzYWdlX3R5cGUYASABKAkSFwoPc2Vjb25kc19lbGFwc2VkGAIgASgBEhMKC3RvdGFsX2J5dGVzGAMgASgDEhYKDmJ5dGVzX3Jlc3RvcmVkGAQgASgDEhMKC3RvdGFsX2ZpbGVzGAUgASgDEhYKDmZpbGVzX3Jlc3RvcmVkGAYgASgDEhQKDHBlcmNlbnRfZG9uZRgHIAEoASK9AQoJUmVwb1N0YXRzEhIKCnRvdGFsX3NpemUYASABKAMSHwoXdG90YWxfdW5jb21wcmVzc2VkX3NpemUYAiABKAMSGQoRY29tcHJlc3Npb25fcmF0aW8YAyABKAESGAoQdG90YWxfYmxvYl9jb3VudBgFIAEoAxIWCg5zbmFwc2hvdF9jb3VudBgGIAEoAxIUCgxyZXN0b3JlX3NpemUYByABKAMSGAoQdG90YWxfZmlsZV9jb3VudBgIIAEoA2IGcHJvdG8z");
 
 /**
  * ResticSnapshot is one snapshot in a repository.
@@ -59,6 +59,18 @@ export type ResticSnapshot = Message<"v1.ResticSnapshot"> & {
    * @generated from field: repeated string tags = 8;
    */
   tags: string[];
+
+  /**
+   * The plan the snapshot belongs to (its plan: tag).
+   *
+   * @generated from field: string plan_id = 9;
+   */
+  planId: string;
+
+  /**
+   * @generated from field: string short_id = 10;
+   */
+  shortId: string;
 };
 
 /**
@@ -340,6 +352,8 @@ export const RestoreProgressEntrySchema: GenMessage<RestoreProgressEntry> = /*@_
  */
 export type RepoStats = Message<"v1.RepoStats"> & {
   /**
+   * Bytes stored in the repository (restic stats --mode raw-data).
+   *
    * @generated from field: int64 total_size = 1;
    */
   totalSize: bigint;
@@ -363,6 +377,18 @@ export type RepoStats = Message<"v1.RepoStats"> & {
    * @generated from field: int64 snapshot_count = 6;
    */
   snapshotCount: bigint;
+
+  /**
+   * Bytes a full restore of every snapshot would write (restic stats --mode restore-size).
+   *
+   * @generated from field: int64 restore_size = 7;
+   */
+  restoreSize: bigint;
+
+  /**
+   * @generated from field: int64 total_file_count = 8;
+   */
+  totalFileCount: bigint;
 };
 
 /**

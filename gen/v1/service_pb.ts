@@ -5,23 +5,25 @@
 // The Backrest-compatible API. Names, paths and JSON shapes follow Backrest,
 // so its documented calls (curl, gRPC) work against Restwell unchanged.
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { EmptySchema } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_empty } from "@bufbuild/protobuf/wkt";
-import type { StringValueSchema } from "../types/value_pb.js";
+import type { BytesValueSchema, Int64ValueSchema, StringValueSchema } from "../types/value_pb.js";
 import { file_types_value } from "../types/value_pb.js";
 import type { ConfigSchema, Repo } from "./config_pb.js";
 import { file_v1_config } from "./config_pb.js";
-import type { OperationEventSchema, OperationListSchema, OperationSchema } from "./operations_pb.js";
+import type { OperationEventSchema, OperationListSchema, OperationSchema, OperationStatus } from "./operations_pb.js";
 import { file_v1_operations } from "./operations_pb.js";
+import type { ResticSnapshotListSchema } from "./restic_pb.js";
+import { file_v1_restic } from "./restic_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file v1/service.proto.
  */
 export const file_v1_service: GenFile = /*@__PURE__*/
-  fileDesc("ChB2MS9zZXJ2aWNlLnByb3RvEgJ2MSKfAgoKT3BTZWxlY3RvchILCgNpZHMYASADKAMSFAoHcmVwb19pZBgCIAEoCUgAiAEBEhQKB3BsYW5faWQYAyABKAlIAYgBARIYCgtzbmFwc2hvdF9pZBgEIAEoCUgCiAEBEhQKB2Zsb3dfaWQYBSABKANIA4gBARIYCgtpbnN0YW5jZV9pZBgGIAEoCUgEiAEBEhYKCXJlcG9fZ3VpZBgHIAEoCUgFiAEBEhYKCW1vZG5vX2d0ZRgJIAEoA0gGiAEBQgoKCF9yZXBvX2lkQgoKCF9wbGFuX2lkQg4KDF9zbmFwc2hvdF9pZEIKCghfZmxvd19pZEIOCgxfaW5zdGFuY2VfaWRCDAoKX3JlcG9fZ3VpZEIMCgpfbW9kbm9fZ3RlIkgKFEdldE9wZXJhdGlvbnNSZXF1ZXN0EiAKCHNlbGVjdG9yGAEgASgLMg4udjEuT3BTZWxlY3RvchIOCgZsYXN0X24YAiABKAMiKAoOQWRkUmVwb1JlcXVlc3QSFgoEcmVwbxgBIAEoCzIILnYxLlJlcG8iLwoNQmFja3VwUmVxdWVzdBINCgV2YWx1ZRgBIAEoCRIPCgdkcnlfcnVuGAIgASgIMvUCCghCYWNrcmVzdBIxCglHZXRDb25maWcSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaCi52MS5Db25maWciABIlCglTZXRDb25maWcSCi52MS5Db25maWcaCi52MS5Db25maWciABIrCgdBZGRSZXBvEhIudjEuQWRkUmVwb1JlcXVlc3QaCi52MS5Db25maWciABIuCgpSZW1vdmVSZXBvEhIudHlwZXMuU3RyaW5nVmFsdWUaCi52MS5Db25maWciABJEChJHZXRPcGVyYXRpb25FdmVudHMSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaEi52MS5PcGVyYXRpb25FdmVudCIAMAESPgoNR2V0T3BlcmF0aW9ucxIYLnYxLkdldE9wZXJhdGlvbnNSZXF1ZXN0GhEudjEuT3BlcmF0aW9uTGlzdCIAEiwKBkJhY2t1cBIRLnYxLkJhY2t1cFJlcXVlc3QaDS52MS5PcGVyYXRpb24iAGIGcHJvdG8z", [file_google_protobuf_empty, file_types_value, file_v1_config, file_v1_operations]);
+  fileDesc("ChB2MS9zZXJ2aWNlLnByb3RvEgJ2MSKfAgoKT3BTZWxlY3RvchILCgNpZHMYASADKAMSFAoHcmVwb19pZBgCIAEoCUgAiAEBEhQKB3BsYW5faWQYAyABKAlIAYgBARIYCgtzbmFwc2hvdF9pZBgEIAEoCUgCiAEBEhQKB2Zsb3dfaWQYBSABKANIA4gBARIYCgtpbnN0YW5jZV9pZBgGIAEoCUgEiAEBEhYKCXJlcG9fZ3VpZBgHIAEoCUgFiAEBEhYKCW1vZG5vX2d0ZRgJIAEoA0gGiAEBQgoKCF9yZXBvX2lkQgoKCF9wbGFuX2lkQg4KDF9zbmFwc2hvdF9pZEIKCghfZmxvd19pZEIOCgxfaW5zdGFuY2VfaWRCDAoKX3JlcG9fZ3VpZEIMCgpfbW9kbm9fZ3RlIkgKFEdldE9wZXJhdGlvbnNSZXF1ZXN0EiAKCHNlbGVjdG9yGAEgASgLMg4udjEuT3BTZWxlY3RvchIOCgZsYXN0X24YAiABKAMiKAoOQWRkUmVwb1JlcXVlc3QSFgoEcmVwbxgBIAEoCzIILnYxLlJlcG8iKAoQT3BlcmF0aW9uU3RhcnRlZBIUCgxvcGVyYXRpb25faWQYASABKAMiOAoUTGlzdFNuYXBzaG90c1JlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIPCgdwbGFuX2lkGAIgASgJIk4KGExpc3RTbmFwc2hvdEZpbGVzUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEhMKC3NuYXBzaG90X2lkGAIgASgJEgwKBHBhdGgYAyABKAkiRwoZTGlzdFNuYXBzaG90RmlsZXNSZXNwb25zZRIMCgRwYXRoGAEgASgJEhwKB2VudHJpZXMYAiADKAsyCy52MS5Mc0VudHJ5IqsBCgdMc0VudHJ5EgwKBG5hbWUYASABKAkSDAoEdHlwZRgCIAEoCRIMCgRwYXRoGAMgASgJEgsKA3VpZBgEIAEoAxILCgNnaWQYBSABKAMSDAoEc2l6ZRgGIAEoAxIMCgRtb2RlGAcgASgDEg0KBW10aW1lGAggASgJEg0KBWF0aW1lGAkgASgJEg0KBWN0aW1lGAogASgJEhMKC2xpbmtfdGFyZ2V0GAsgASgJItIBChFEb1JlcG9UYXNrUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEigKBHRhc2sYAiABKA4yGi52MS5Eb1JlcG9UYXNrUmVxdWVzdC5UYXNrIoEBCgRUYXNrEg0KCVRBU0tfTk9ORRAAEhgKFFRBU0tfSU5ERVhfU05BUFNIT1RTEAESDgoKVEFTS19QUlVORRACEg4KClRBU0tfQ0hFQ0sQAxIOCgpUQVNLX1NUQVRTEAQSDwoLVEFTS19VTkxPQ0sQBRIPCgtUQVNLX0ZPUkdFVBAGIkYKDUZvcmdldFJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIPCgdwbGFuX2lkGAIgASgJEhMKC3NuYXBzaG90X2lkGAMgASgJIm0KFlJlc3RvcmVTbmFwc2hvdFJlcXVlc3QSDwoHcGxhbl9pZBgBIAEoCRITCgtzbmFwc2hvdF9pZBgCIAEoCRIMCgRwYXRoGAMgASgJEg4KBnRhcmdldBgEIAEoCRIPCgdyZXBvX2lkGAUgASgJIjQKDUNhbmNlbFJlcXVlc3QSDQoFdmFsdWUYASABKAMSFAoMb3BlcmF0aW9uX2lkGAIgASgDIh0KDkxvZ0RhdGFSZXF1ZXN0EgsKA3JlZhgBIAEoCSJDChFSdW5Db21tYW5kUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEg8KB2NvbW1hbmQYAiABKAkSDAoEYXJncxgDIAMoCSI5ChVHZXREb3dubG9hZFVSTFJlcXVlc3QSDQoFb3BfaWQYASABKAMSEQoJZmlsZV9wYXRoGAIgASgJIkwKE0NsZWFySGlzdG9yeVJlcXVlc3QSIAoIc2VsZWN0b3IYASABKAsyDi52MS5PcFNlbGVjdG9yEhMKC29ubHlfZmFpbGVkGAIgASgIIjoKEVJlY3ljbGVCaW5SZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSFAoMc25hcHNob3RfaWRzGAIgAygJIk4KFlB1cmdlUmVjeWNsZUJpblJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIUCgxzbmFwc2hvdF9pZHMYAiADKAkSDQoFcHJ1bmUYAyABKAginAYKGFN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZRI8Cg5yZXBvX3N1bW1hcmllcxgBIAMoCzIkLnYxLlN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZS5TdW1tYXJ5EjwKDnBsYW5fc3VtbWFyaWVzGAIgAygLMiQudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlLlN1bW1hcnkSEwoLY29uZmlnX3BhdGgYCiABKAkSEQoJZGF0YV9wYXRoGAsgASgJGtUDCgdTdW1tYXJ5EgoKAmlkGAEgASgJEh0KFWJhY2t1cHNfZmFpbGVkXzMwZGF5cxgCIAEoAxIjChtiYWNrdXBzX3dhcm5pbmdfbGFzdF8zMGRheXMYAyABKAMSIwobYmFja3Vwc19zdWNjZXNzX2xhc3RfMzBkYXlzGAQgASgDEiEKGWJ5dGVzX3NjYW5uZWRfbGFzdF8zMGRheXMYBSABKAMSHwoXYnl0ZXNfYWRkZWRfbGFzdF8zMGRheXMYBiABKAMSFwoPdG90YWxfc25hcHNob3RzGAcgASgDEhkKEWJ5dGVzX3NjYW5uZWRfYXZnGAggASgDEhcKD2J5dGVzX2FkZGVkX2F2ZxgJIAEoAxIbChNuZXh0X2JhY2t1cF90aW1lX21zGAogASgDEkAKDnJlY2VudF9iYWNrdXBzGAsgASgLMigudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlLkJhY2t1cENoYXJ0EhsKE2xhc3RfYmFja3VwX3RpbWVfbXMYDCABKAMSLwoSbGFzdF9iYWNrdXBfc3RhdHVzGA0gASgOMhMudjEuT3BlcmF0aW9uU3RhdHVzEhcKD2R1cmF0aW9uX2F2Z19tcxgOIAEoAxqDAQoLQmFja3VwQ2hhcnQSDwoHZmxvd19pZBgBIAMoAxIUCgx0aW1lc3RhbXBfbXMYAiADKAMSEwoLZHVyYXRpb25fbXMYAyADKAMSIwoGc3RhdHVzGAQgAygOMhMudjEuT3BlcmF0aW9uU3RhdHVzEhMKC2J5dGVzX2FkZGVkGAUgAygDIi8KDUJhY2t1cFJlcXVlc3QSDQoFdmFsdWUYASABKAkSDwoHZHJ5X3J1bhgCIAEoCDLTCgoIQmFja3Jlc3QSMQoJR2V0Q29uZmlnEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GgoudjEuQ29uZmlnIgASJQoJU2V0Q29uZmlnEgoudjEuQ29uZmlnGgoudjEuQ29uZmlnIgASKwoHQWRkUmVwbxISLnYxLkFkZFJlcG9SZXF1ZXN0GgoudjEuQ29uZmlnIgASLgoKUmVtb3ZlUmVwbxISLnR5cGVzLlN0cmluZ1ZhbHVlGgoudjEuQ29uZmlnIgASRAoSR2V0T3BlcmF0aW9uRXZlbnRzEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhIudjEuT3BlcmF0aW9uRXZlbnQiADABEj4KDUdldE9wZXJhdGlvbnMSGC52MS5HZXRPcGVyYXRpb25zUmVxdWVzdBoRLnYxLk9wZXJhdGlvbkxpc3QiABIsCgZCYWNrdXASES52MS5CYWNrdXBSZXF1ZXN0Gg0udjEuT3BlcmF0aW9uIgASQwoNTGlzdFNuYXBzaG90cxIYLnYxLkxpc3RTbmFwc2hvdHNSZXF1ZXN0GhYudjEuUmVzdGljU25hcHNob3RMaXN0IgASUgoRTGlzdFNuYXBzaG90RmlsZXMSHC52MS5MaXN0U25hcHNob3RGaWxlc1JlcXVlc3QaHS52MS5MaXN0U25hcHNob3RGaWxlc1Jlc3BvbnNlIgASOwoKRG9SZXBvVGFzaxIVLnYxLkRvUmVwb1Rhc2tSZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEjMKBkZvcmdldBIRLnYxLkZvcmdldFJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASPQoHUmVzdG9yZRIaLnYxLlJlc3RvcmVTbmFwc2hvdFJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASNQoGQ2FuY2VsEhEudjEuQ2FuY2VsUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEjQKB0dldExvZ3MSEi52MS5Mb2dEYXRhUmVxdWVzdBoRLnR5cGVzLkJ5dGVzVmFsdWUiADABEjgKClJ1bkNvbW1hbmQSFS52MS5SdW5Db21tYW5kUmVxdWVzdBoRLnR5cGVzLkludDY0VmFsdWUiABJBCg5HZXREb3dubG9hZFVSTBIZLnYxLkdldERvd25sb2FkVVJMUmVxdWVzdBoSLnR5cGVzLlN0cmluZ1ZhbHVlIgASQQoMQ2xlYXJIaXN0b3J5EhcudjEuQ2xlYXJIaXN0b3J5UmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEk0KE0dldFN1bW1hcnlEYXNoYm9hcmQSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaHC52MS5TdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2UiABJBChBSZWN5Y2xlU25hcHNob3RzEhUudjEuUmVjeWNsZUJpblJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASRAoOTGlzdFJlY3ljbGVCaW4SGC52MS5MaXN0U25hcHNob3RzUmVxdWVzdBoWLnYxLlJlc3RpY1NuYXBzaG90TGlzdCIAEkYKFVJlc3RvcmVGcm9tUmVjeWNsZUJpbhIVLnYxLlJlY3ljbGVCaW5SZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEkUKD1B1cmdlUmVjeWNsZUJpbhIaLnYxLlB1cmdlUmVjeWNsZUJpblJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgBiBnByb3RvMw", [file_google_protobuf_empty, file_types_value, file_v1_config, file_v1_operations, file_v1_restic]);
 
 /**
  * OpSelector picks operations. Empty fields match everything.
@@ -123,6 +125,658 @@ export const AddRepoRequestSchema: GenMessage<AddRepoRequest> = /*@__PURE__*/
   messageDesc(file_v1_service, 2);
 
 /**
+ * OperationStarted identifies an operation that was started (or queued).
+ *
+ * @generated from message v1.OperationStarted
+ */
+export type OperationStarted = Message<"v1.OperationStarted"> & {
+  /**
+   * @generated from field: int64 operation_id = 1;
+   */
+  operationId: bigint;
+};
+
+/**
+ * Describes the message v1.OperationStarted.
+ * Use `create(OperationStartedSchema)` to create a new message.
+ */
+export const OperationStartedSchema: GenMessage<OperationStarted> = /*@__PURE__*/
+  messageDesc(file_v1_service, 3);
+
+/**
+ * ListSnapshotsRequest picks a repository and optionally one plan's snapshots.
+ *
+ * @generated from message v1.ListSnapshotsRequest
+ */
+export type ListSnapshotsRequest = Message<"v1.ListSnapshotsRequest"> & {
+  /**
+   * @generated from field: string repo_id = 1;
+   */
+  repoId: string;
+
+  /**
+   * @generated from field: string plan_id = 2;
+   */
+  planId: string;
+};
+
+/**
+ * Describes the message v1.ListSnapshotsRequest.
+ * Use `create(ListSnapshotsRequestSchema)` to create a new message.
+ */
+export const ListSnapshotsRequestSchema: GenMessage<ListSnapshotsRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 4);
+
+/**
+ * ListSnapshotFilesRequest names a folder of a snapshot.
+ *
+ * @generated from message v1.ListSnapshotFilesRequest
+ */
+export type ListSnapshotFilesRequest = Message<"v1.ListSnapshotFilesRequest"> & {
+  /**
+   * @generated from field: string repo_id = 1;
+   */
+  repoId: string;
+
+  /**
+   * @generated from field: string snapshot_id = 2;
+   */
+  snapshotId: string;
+
+  /**
+   * Absolute folder path inside the snapshot; empty or "/" is the root.
+   *
+   * @generated from field: string path = 3;
+   */
+  path: string;
+};
+
+/**
+ * Describes the message v1.ListSnapshotFilesRequest.
+ * Use `create(ListSnapshotFilesRequestSchema)` to create a new message.
+ */
+export const ListSnapshotFilesRequestSchema: GenMessage<ListSnapshotFilesRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 5);
+
+/**
+ * ListSnapshotFilesResponse is one folder level.
+ *
+ * @generated from message v1.ListSnapshotFilesResponse
+ */
+export type ListSnapshotFilesResponse = Message<"v1.ListSnapshotFilesResponse"> & {
+  /**
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * @generated from field: repeated v1.LsEntry entries = 2;
+   */
+  entries: LsEntry[];
+};
+
+/**
+ * Describes the message v1.ListSnapshotFilesResponse.
+ * Use `create(ListSnapshotFilesResponseSchema)` to create a new message.
+ */
+export const ListSnapshotFilesResponseSchema: GenMessage<ListSnapshotFilesResponse> = /*@__PURE__*/
+  messageDesc(file_v1_service, 6);
+
+/**
+ * LsEntry is one file, folder or link in a snapshot.
+ *
+ * @generated from message v1.LsEntry
+ */
+export type LsEntry = Message<"v1.LsEntry"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * "file", "dir", "symlink", ...
+   *
+   * @generated from field: string type = 2;
+   */
+  type: string;
+
+  /**
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * @generated from field: int64 uid = 4;
+   */
+  uid: bigint;
+
+  /**
+   * @generated from field: int64 gid = 5;
+   */
+  gid: bigint;
+
+  /**
+   * @generated from field: int64 size = 6;
+   */
+  size: bigint;
+
+  /**
+   * @generated from field: int64 mode = 7;
+   */
+  mode: bigint;
+
+  /**
+   * @generated from field: string mtime = 8;
+   */
+  mtime: string;
+
+  /**
+   * @generated from field: string atime = 9;
+   */
+  atime: string;
+
+  /**
+   * @generated from field: string ctime = 10;
+   */
+  ctime: string;
+
+  /**
+   * @generated from field: string link_target = 11;
+   */
+  linkTarget: string;
+};
+
+/**
+ * Describes the message v1.LsEntry.
+ * Use `create(LsEntrySchema)` to create a new message.
+ */
+export const LsEntrySchema: GenMessage<LsEntry> = /*@__PURE__*/
+  messageDesc(file_v1_service, 7);
+
+/**
+ * DoRepoTaskRequest names a repository and a task.
+ *
+ * @generated from message v1.DoRepoTaskRequest
+ */
+export type DoRepoTaskRequest = Message<"v1.DoRepoTaskRequest"> & {
+  /**
+   * @generated from field: string repo_id = 1;
+   */
+  repoId: string;
+
+  /**
+   * @generated from field: v1.DoRepoTaskRequest.Task task = 2;
+   */
+  task: DoRepoTaskRequest_Task;
+};
+
+/**
+ * Describes the message v1.DoRepoTaskRequest.
+ * Use `create(DoRepoTaskRequestSchema)` to create a new message.
+ */
+export const DoRepoTaskRequestSchema: GenMessage<DoRepoTaskRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 8);
+
+/**
+ * @generated from enum v1.DoRepoTaskRequest.Task
+ */
+export enum DoRepoTaskRequest_Task {
+  /**
+   * @generated from enum value: TASK_NONE = 0;
+   */
+  NONE = 0,
+
+  /**
+   * @generated from enum value: TASK_INDEX_SNAPSHOTS = 1;
+   */
+  INDEX_SNAPSHOTS = 1,
+
+  /**
+   * @generated from enum value: TASK_PRUNE = 2;
+   */
+  PRUNE = 2,
+
+  /**
+   * @generated from enum value: TASK_CHECK = 3;
+   */
+  CHECK = 3,
+
+  /**
+   * @generated from enum value: TASK_STATS = 4;
+   */
+  STATS = 4,
+
+  /**
+   * @generated from enum value: TASK_UNLOCK = 5;
+   */
+  UNLOCK = 5,
+
+  /**
+   * Applies every plan's retention policy on the repository.
+   *
+   * @generated from enum value: TASK_FORGET = 6;
+   */
+  FORGET = 6,
+}
+
+/**
+ * Describes the enum v1.DoRepoTaskRequest.Task.
+ */
+export const DoRepoTaskRequest_TaskSchema: GenEnum<DoRepoTaskRequest_Task> = /*@__PURE__*/
+  enumDesc(file_v1_service, 8, 0);
+
+/**
+ * ForgetRequest forgets one snapshot (snapshot_id) or applies a plan's policy (plan_id).
+ *
+ * @generated from message v1.ForgetRequest
+ */
+export type ForgetRequest = Message<"v1.ForgetRequest"> & {
+  /**
+   * @generated from field: string repo_id = 1;
+   */
+  repoId: string;
+
+  /**
+   * @generated from field: string plan_id = 2;
+   */
+  planId: string;
+
+  /**
+   * @generated from field: string snapshot_id = 3;
+   */
+  snapshotId: string;
+};
+
+/**
+ * Describes the message v1.ForgetRequest.
+ * Use `create(ForgetRequestSchema)` to create a new message.
+ */
+export const ForgetRequestSchema: GenMessage<ForgetRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 9);
+
+/**
+ * RestoreSnapshotRequest restores `path` of a snapshot into `target`.
+ *
+ * @generated from message v1.RestoreSnapshotRequest
+ */
+export type RestoreSnapshotRequest = Message<"v1.RestoreSnapshotRequest"> & {
+  /**
+   * @generated from field: string plan_id = 1;
+   */
+  planId: string;
+
+  /**
+   * @generated from field: string snapshot_id = 2;
+   */
+  snapshotId: string;
+
+  /**
+   * Absolute path inside the snapshot; empty restores everything.
+   *
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * Absolute folder that must not exist or be empty; empty picks a new folder under the data directory.
+   *
+   * @generated from field: string target = 4;
+   */
+  target: string;
+
+  /**
+   * @generated from field: string repo_id = 5;
+   */
+  repoId: string;
+};
+
+/**
+ * Describes the message v1.RestoreSnapshotRequest.
+ * Use `create(RestoreSnapshotRequestSchema)` to create a new message.
+ */
+export const RestoreSnapshotRequestSchema: GenMessage<RestoreSnapshotRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 10);
+
+/**
+ * CancelRequest names an operation. Backrest clients send {"value": id}; both fields are accepted.
+ *
+ * @generated from message v1.CancelRequest
+ */
+export type CancelRequest = Message<"v1.CancelRequest"> & {
+  /**
+   * @generated from field: int64 value = 1;
+   */
+  value: bigint;
+
+  /**
+   * @generated from field: int64 operation_id = 2;
+   */
+  operationId: bigint;
+};
+
+/**
+ * Describes the message v1.CancelRequest.
+ * Use `create(CancelRequestSchema)` to create a new message.
+ */
+export const CancelRequestSchema: GenMessage<CancelRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 11);
+
+/**
+ * LogDataRequest names a log by its reference (an operation's logref).
+ *
+ * @generated from message v1.LogDataRequest
+ */
+export type LogDataRequest = Message<"v1.LogDataRequest"> & {
+  /**
+   * @generated from field: string ref = 1;
+   */
+  ref: string;
+};
+
+/**
+ * Describes the message v1.LogDataRequest.
+ * Use `create(LogDataRequestSchema)` to create a new message.
+ */
+export const LogDataRequestSchema: GenMessage<LogDataRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 12);
+
+/**
+ * RunCommandRequest is a restic command line without "restic" (e.g. "snapshots --json"),
+ * split into arguments like a shell would, but never run by one.
+ *
+ * @generated from message v1.RunCommandRequest
+ */
+export type RunCommandRequest = Message<"v1.RunCommandRequest"> & {
+  /**
+   * @generated from field: string repo_id = 1;
+   */
+  repoId: string;
+
+  /**
+   * @generated from field: string command = 2;
+   */
+  command: string;
+
+  /**
+   * The arguments as a list; used instead of `command` when set.
+   *
+   * @generated from field: repeated string args = 3;
+   */
+  args: string[];
+};
+
+/**
+ * Describes the message v1.RunCommandRequest.
+ * Use `create(RunCommandRequestSchema)` to create a new message.
+ */
+export const RunCommandRequestSchema: GenMessage<RunCommandRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 13);
+
+/**
+ * GetDownloadURLRequest names a snapshot through one of its operations and a path in it.
+ *
+ * @generated from message v1.GetDownloadURLRequest
+ */
+export type GetDownloadURLRequest = Message<"v1.GetDownloadURLRequest"> & {
+  /**
+   * @generated from field: int64 op_id = 1;
+   */
+  opId: bigint;
+
+  /**
+   * @generated from field: string file_path = 2;
+   */
+  filePath: string;
+};
+
+/**
+ * Describes the message v1.GetDownloadURLRequest.
+ * Use `create(GetDownloadURLRequestSchema)` to create a new message.
+ */
+export const GetDownloadURLRequestSchema: GenMessage<GetDownloadURLRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 14);
+
+/**
+ * ClearHistoryRequest selects operations to delete.
+ *
+ * @generated from message v1.ClearHistoryRequest
+ */
+export type ClearHistoryRequest = Message<"v1.ClearHistoryRequest"> & {
+  /**
+   * @generated from field: v1.OpSelector selector = 1;
+   */
+  selector?: OpSelector | undefined;
+
+  /**
+   * Only operations that ended in error or were cancelled.
+   *
+   * @generated from field: bool only_failed = 2;
+   */
+  onlyFailed: boolean;
+};
+
+/**
+ * Describes the message v1.ClearHistoryRequest.
+ * Use `create(ClearHistoryRequestSchema)` to create a new message.
+ */
+export const ClearHistoryRequestSchema: GenMessage<ClearHistoryRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 15);
+
+/**
+ * RecycleBinRequest names snapshots of a repository.
+ *
+ * @generated from message v1.RecycleBinRequest
+ */
+export type RecycleBinRequest = Message<"v1.RecycleBinRequest"> & {
+  /**
+   * @generated from field: string repo_id = 1;
+   */
+  repoId: string;
+
+  /**
+   * @generated from field: repeated string snapshot_ids = 2;
+   */
+  snapshotIds: string[];
+};
+
+/**
+ * Describes the message v1.RecycleBinRequest.
+ * Use `create(RecycleBinRequestSchema)` to create a new message.
+ */
+export const RecycleBinRequestSchema: GenMessage<RecycleBinRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 16);
+
+/**
+ * PurgeRecycleBinRequest forgets recycled snapshots for good.
+ *
+ * @generated from message v1.PurgeRecycleBinRequest
+ */
+export type PurgeRecycleBinRequest = Message<"v1.PurgeRecycleBinRequest"> & {
+  /**
+   * @generated from field: string repo_id = 1;
+   */
+  repoId: string;
+
+  /**
+   * Empty: every snapshot in the repository's recycle bin.
+   *
+   * @generated from field: repeated string snapshot_ids = 2;
+   */
+  snapshotIds: string[];
+
+  /**
+   * Run prune afterwards to free the space.
+   *
+   * @generated from field: bool prune = 3;
+   */
+  prune: boolean;
+};
+
+/**
+ * Describes the message v1.PurgeRecycleBinRequest.
+ * Use `create(PurgeRecycleBinRequestSchema)` to create a new message.
+ */
+export const PurgeRecycleBinRequestSchema: GenMessage<PurgeRecycleBinRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 17);
+
+/**
+ * SummaryDashboardResponse summarizes plans and repositories.
+ *
+ * @generated from message v1.SummaryDashboardResponse
+ */
+export type SummaryDashboardResponse = Message<"v1.SummaryDashboardResponse"> & {
+  /**
+   * @generated from field: repeated v1.SummaryDashboardResponse.Summary repo_summaries = 1;
+   */
+  repoSummaries: SummaryDashboardResponse_Summary[];
+
+  /**
+   * @generated from field: repeated v1.SummaryDashboardResponse.Summary plan_summaries = 2;
+   */
+  planSummaries: SummaryDashboardResponse_Summary[];
+
+  /**
+   * @generated from field: string config_path = 10;
+   */
+  configPath: string;
+
+  /**
+   * @generated from field: string data_path = 11;
+   */
+  dataPath: string;
+};
+
+/**
+ * Describes the message v1.SummaryDashboardResponse.
+ * Use `create(SummaryDashboardResponseSchema)` to create a new message.
+ */
+export const SummaryDashboardResponseSchema: GenMessage<SummaryDashboardResponse> = /*@__PURE__*/
+  messageDesc(file_v1_service, 18);
+
+/**
+ * Summary of one plan or repository over the last 30 days.
+ *
+ * @generated from message v1.SummaryDashboardResponse.Summary
+ */
+export type SummaryDashboardResponse_Summary = Message<"v1.SummaryDashboardResponse.Summary"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: int64 backups_failed_30days = 2;
+   */
+  backupsFailed30days: bigint;
+
+  /**
+   * @generated from field: int64 backups_warning_last_30days = 3;
+   */
+  backupsWarningLast30days: bigint;
+
+  /**
+   * @generated from field: int64 backups_success_last_30days = 4;
+   */
+  backupsSuccessLast30days: bigint;
+
+  /**
+   * @generated from field: int64 bytes_scanned_last_30days = 5;
+   */
+  bytesScannedLast30days: bigint;
+
+  /**
+   * @generated from field: int64 bytes_added_last_30days = 6;
+   */
+  bytesAddedLast30days: bigint;
+
+  /**
+   * @generated from field: int64 total_snapshots = 7;
+   */
+  totalSnapshots: bigint;
+
+  /**
+   * @generated from field: int64 bytes_scanned_avg = 8;
+   */
+  bytesScannedAvg: bigint;
+
+  /**
+   * @generated from field: int64 bytes_added_avg = 9;
+   */
+  bytesAddedAvg: bigint;
+
+  /**
+   * @generated from field: int64 next_backup_time_ms = 10;
+   */
+  nextBackupTimeMs: bigint;
+
+  /**
+   * @generated from field: v1.SummaryDashboardResponse.BackupChart recent_backups = 11;
+   */
+  recentBackups?: SummaryDashboardResponse_BackupChart | undefined;
+
+  /**
+   * @generated from field: int64 last_backup_time_ms = 12;
+   */
+  lastBackupTimeMs: bigint;
+
+  /**
+   * @generated from field: v1.OperationStatus last_backup_status = 13;
+   */
+  lastBackupStatus: OperationStatus;
+
+  /**
+   * @generated from field: int64 duration_avg_ms = 14;
+   */
+  durationAvgMs: bigint;
+};
+
+/**
+ * Describes the message v1.SummaryDashboardResponse.Summary.
+ * Use `create(SummaryDashboardResponse_SummarySchema)` to create a new message.
+ */
+export const SummaryDashboardResponse_SummarySchema: GenMessage<SummaryDashboardResponse_Summary> = /*@__PURE__*/
+  messageDesc(file_v1_service, 18, 0);
+
+/**
+ * Recent backups, one entry per backup, oldest first.
+ *
+ * @generated from message v1.SummaryDashboardResponse.BackupChart
+ */
+export type SummaryDashboardResponse_BackupChart = Message<"v1.SummaryDashboardResponse.BackupChart"> & {
+  /**
+   * @generated from field: repeated int64 flow_id = 1;
+   */
+  flowId: bigint[];
+
+  /**
+   * @generated from field: repeated int64 timestamp_ms = 2;
+   */
+  timestampMs: bigint[];
+
+  /**
+   * @generated from field: repeated int64 duration_ms = 3;
+   */
+  durationMs: bigint[];
+
+  /**
+   * @generated from field: repeated v1.OperationStatus status = 4;
+   */
+  status: OperationStatus[];
+
+  /**
+   * @generated from field: repeated int64 bytes_added = 5;
+   */
+  bytesAdded: bigint[];
+};
+
+/**
+ * Describes the message v1.SummaryDashboardResponse.BackupChart.
+ * Use `create(SummaryDashboardResponse_BackupChartSchema)` to create a new message.
+ */
+export const SummaryDashboardResponse_BackupChartSchema: GenMessage<SummaryDashboardResponse_BackupChart> = /*@__PURE__*/
+  messageDesc(file_v1_service, 18, 1);
+
+/**
  * BackupRequest names the plan to back up. Its JSON form is {"value": "PLAN_ID"}.
  *
  * @generated from message v1.BackupRequest
@@ -146,7 +800,7 @@ export type BackupRequest = Message<"v1.BackupRequest"> & {
  * Use `create(BackupRequestSchema)` to create a new message.
  */
 export const BackupRequestSchema: GenMessage<BackupRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 3);
+  messageDesc(file_v1_service, 19);
 
 /**
  * Backrest is the daemon's main service.
@@ -224,6 +878,157 @@ export const Backrest: GenService<{
     methodKind: "unary";
     input: typeof BackupRequestSchema;
     output: typeof OperationSchema;
+  },
+  /**
+   * ListSnapshots lists a repository's snapshots (not those in the recycle bin), oldest first.
+   *
+   * @generated from rpc v1.Backrest.ListSnapshots
+   */
+  listSnapshots: {
+    methodKind: "unary";
+    input: typeof ListSnapshotsRequestSchema;
+    output: typeof ResticSnapshotListSchema;
+  },
+  /**
+   * ListSnapshotFiles lists one folder of a snapshot. The first call reads the snapshot's
+   * whole tree once; later folders are served from the daemon's index.
+   *
+   * @generated from rpc v1.Backrest.ListSnapshotFiles
+   */
+  listSnapshotFiles: {
+    methodKind: "unary";
+    input: typeof ListSnapshotFilesRequestSchema;
+    output: typeof ListSnapshotFilesResponseSchema;
+  },
+  /**
+   * DoRepoTask starts a maintenance task on a repository and returns its operation id at once.
+   *
+   * @generated from rpc v1.Backrest.DoRepoTask
+   */
+  doRepoTask: {
+    methodKind: "unary";
+    input: typeof DoRepoTaskRequestSchema;
+    output: typeof OperationStartedSchema;
+  },
+  /**
+   * Forget forgets one snapshot, or applies a plan's retention policy; returns the operation id at once.
+   *
+   * @generated from rpc v1.Backrest.Forget
+   */
+  forget: {
+    methodKind: "unary";
+    input: typeof ForgetRequestSchema;
+    output: typeof OperationStartedSchema;
+  },
+  /**
+   * Restore restores a path of a snapshot to a target folder; returns the operation id at once.
+   *
+   * @generated from rpc v1.Backrest.Restore
+   */
+  restore: {
+    methodKind: "unary";
+    input: typeof RestoreSnapshotRequestSchema;
+    output: typeof OperationStartedSchema;
+  },
+  /**
+   * Cancel cancels a pending or running operation.
+   *
+   * @generated from rpc v1.Backrest.Cancel
+   */
+  cancel: {
+    methodKind: "unary";
+    input: typeof CancelRequestSchema;
+    output: typeof EmptySchema;
+  },
+  /**
+   * GetLogs streams the log of an operation (its logref): live while it runs, whole once it has ended.
+   *
+   * @generated from rpc v1.Backrest.GetLogs
+   */
+  getLogs: {
+    methodKind: "server_streaming";
+    input: typeof LogDataRequestSchema;
+    output: typeof BytesValueSchema;
+  },
+  /**
+   * RunCommand runs a restic command on a repository and returns the operation id at once.
+   *
+   * @generated from rpc v1.Backrest.RunCommand
+   */
+  runCommand: {
+    methodKind: "unary";
+    input: typeof RunCommandRequestSchema;
+    output: typeof Int64ValueSchema;
+  },
+  /**
+   * GetDownloadURL returns a short-lived signed link that downloads a file or folder of a snapshot.
+   *
+   * @generated from rpc v1.Backrest.GetDownloadURL
+   */
+  getDownloadURL: {
+    methodKind: "unary";
+    input: typeof GetDownloadURLRequestSchema;
+    output: typeof StringValueSchema;
+  },
+  /**
+   * ClearHistory deletes operations from the log (never snapshots).
+   *
+   * @generated from rpc v1.Backrest.ClearHistory
+   */
+  clearHistory: {
+    methodKind: "unary";
+    input: typeof ClearHistoryRequestSchema;
+    output: typeof EmptySchema;
+  },
+  /**
+   * GetSummaryDashboard summarizes the last 30 days of every plan and repository.
+   *
+   * @generated from rpc v1.Backrest.GetSummaryDashboard
+   */
+  getSummaryDashboard: {
+    methodKind: "unary";
+    input: typeof EmptySchema;
+    output: typeof SummaryDashboardResponseSchema;
+  },
+  /**
+   * RecycleSnapshots moves snapshots to the recycle bin: hidden from listings and retention, restorable.
+   *
+   * @generated from rpc v1.Backrest.RecycleSnapshots
+   */
+  recycleSnapshots: {
+    methodKind: "unary";
+    input: typeof RecycleBinRequestSchema;
+    output: typeof OperationStartedSchema;
+  },
+  /**
+   * ListRecycleBin lists the snapshots in a repository's recycle bin.
+   *
+   * @generated from rpc v1.Backrest.ListRecycleBin
+   */
+  listRecycleBin: {
+    methodKind: "unary";
+    input: typeof ListSnapshotsRequestSchema;
+    output: typeof ResticSnapshotListSchema;
+  },
+  /**
+   * RestoreFromRecycleBin puts recycled snapshots back.
+   *
+   * @generated from rpc v1.Backrest.RestoreFromRecycleBin
+   */
+  restoreFromRecycleBin: {
+    methodKind: "unary";
+    input: typeof RecycleBinRequestSchema;
+    output: typeof OperationStartedSchema;
+  },
+  /**
+   * PurgeRecycleBin forgets recycled snapshots (all of the repository's when none are named), and prunes when asked.
+   *
+   * @generated from rpc v1.Backrest.PurgeRecycleBin
+   */
+  purgeRecycleBin: {
+    methodKind: "unary";
+    input: typeof PurgeRecycleBinRequestSchema;
+    output: typeof OperationStartedSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_v1_service, 0);
