@@ -11,16 +11,22 @@ import { Backrest } from "../gen/v1/service_pb.js";
 import { createAuthenticationService } from "./api/authentication-service.js";
 import { createBackrestService } from "./api/backrest-service.js";
 import { createAuthenticator } from "./auth/authenticator.js";
+import { createLinkSigner } from "./auth/link-signer.js";
 import { createConfigService } from "./config/config-service.js";
 import { openConfigStore } from "./config/config-store.js";
 import { createLogger, type Logger } from "./log.js";
+import { openLogStore } from "./logstore/index.js";
 import { openSqliteOpStore } from "./oplog/sqlite-store.js";
 import { type Clock, systemClock } from "./orchestrator/clock.js";
+import type { OrchestratorDeps } from "./orchestrator/deps.js";
+import { createDownloads } from "./orchestrator/downloads.js";
 import { createOrchestrator } from "./orchestrator/orchestrator.js";
 import { createRestic } from "./restic/index.js";
+import { createDownloadRoute } from "./server/download-route.js";
 import { createHttpHandler } from "./server/http-handler.js";
 import { authInterceptor, errorInterceptor } from "./server/interceptors.js";
 import { listen } from "./server/listener.js";
+import { openSnapshotTreeStore } from "./snapshot-index/index.js";
 
 export interface DaemonSettings {
   configPath: string;
@@ -58,7 +64,24 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
   });
   const version = await restic.version();
   const ops = openSqliteOpStore(join(settings.dataDir, "oplog.sqlite"));
-  const orchestrator = createOrchestrator({ config: configStore, ops, restic, clock, log });
+  const logs = openLogStore(join(settings.dataDir, "logs.sqlite"), { now: () => clock.now() });
+  const trees = openSnapshotTreeStore(join(settings.dataDir, "snapshot-index.sqlite"));
+  const deps: OrchestratorDeps = {
+    config: configStore,
+    ops,
+    restic,
+    clock,
+    log,
+    logs,
+    trees,
+    dataDir: settings.dataDir,
+  };
+  const orchestrator = createOrchestrator(deps);
+  const downloads = createDownloads(
+    deps,
+    createLinkSigner(() => clock.now()),
+  );
+
   // Marks interrupted operations synchronously, before anything new is queued.
   void orchestrator.recover().then((recovered) => {
     if (recovered.length > 0)
@@ -69,6 +92,7 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
   configStore.onChange(() => authn.clearCache());
   const handler = createHttpHandler({
     interceptors: [errorInterceptor(log), authInterceptor(authn)],
+    fallback: createDownloadRoute(downloads, log),
     routes: (router) => {
       router.service(
         Backrest,
@@ -76,6 +100,11 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
           config: createConfigService(configStore),
           ops,
           orchestrator,
+          logs,
+          downloads,
+          now: () => clock.now(),
+          configPath: settings.configPath,
+          dataDir: settings.dataDir,
           keepAliveMs: settings.keepAliveMs,
         }),
       );
@@ -101,6 +130,8 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
         await orchestrator.shutdown();
         await listener.close();
         ops.close();
+        logs.close();
+        trees.close();
         log.info("restwell stopped");
       })();
       return stopping;

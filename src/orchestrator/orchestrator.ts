@@ -1,30 +1,75 @@
 /**
  * The orchestrator runs operations: it records each one in the operation log, runs
  * operations on one repository one at a time and different repositories in parallel,
- * and cancels them on request or at shutdown.
+ * chains the follow-ups (retention and indexing after a backup), and cancels on request
+ * or at shutdown.
  */
-import { create } from "@bufbuild/protobuf";
-import type { Config, Plan, Repo } from "../../gen/v1/config_pb.js";
-import { type Operation, OperationSchema, OperationStatus } from "../../gen/v1/operations_pb.js";
-import { NotFoundError, UnavailableError } from "../errors.js";
+import type { Config, Repo } from "../../gen/v1/config_pb.js";
+import { type Operation, OperationStatus } from "../../gen/v1/operations_pb.js";
+import type { ResticSnapshot } from "../../gen/v1/restic_pb.js";
+import type { LsEntry } from "../../gen/v1/service_pb.js";
+import { ConflictError, NotFoundError } from "../errors.js";
 import { recoverInterrupted } from "../oplog/recover.js";
+import { listSnapshotFolder } from "./browse.js";
+import { splitCommandLine } from "./command-line.js";
 import type { OrchestratorDeps } from "./deps.js";
-import { CancelReason } from "./errors.js";
+import { restoreTarget, snapshotPath } from "./paths.js";
 import { resticRepoOf } from "./repo-target.js";
 import { addRepo, ensureRepoGuid, removeRepo } from "./repos.js";
+import { createRunner, type OperationSpec } from "./runner.js";
 import { createSerialQueues } from "./serial-queues.js";
-import { runBackupTask } from "./tasks/backup.js";
-import { finishWithError } from "./tasks/finish.js";
+import { isRecycled, recycledAt } from "./snapshot-tags.js";
+import { listSnapshots } from "./snapshots.js";
+import { backupTask } from "./tasks/backup.js";
+import { forgetByPolicyTask, forgetSnapshotsTask, keepRules } from "./tasks/forget.js";
+import { type IndexResult, indexSnapshots } from "./tasks/index-snapshots.js";
+import { checkTask, pruneTask, statsTask, unlockTask } from "./tasks/maintenance.js";
+import { purgeTask, recycleTask, unrecycleTask } from "./tasks/recycle.js";
+import { restoreTask } from "./tasks/restore.js";
+import { runCommandTask } from "./tasks/run-command.js";
+
+export type RepoTask = "prune" | "check" | "stats" | "unlock" | "forget";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface Orchestrator {
   /**
-   * Runs a plan's backup and resolves with the finished operation once restic is done.
-   * Deliberately takes no caller signal: a client that disconnects does not stop a backup.
-   * Rejects with NotFoundError for an unknown plan, OperationFailedError when the backup fails.
+   * Runs a plan's backup and resolves with the finished operation once restic is done;
+   * retention and indexing follow in the same flow. Takes no caller signal on purpose: a
+   * client that disconnects does not stop a backup. Rejects with NotFoundError for an
+   * unknown plan, OperationFailedError when the backup fails.
    */
   backup(planId: string, opts?: { dryRun?: boolean }): Promise<Operation>;
-  /** Cancels a queued or running operation. Returns false when it is not running here. */
-  cancel(opId: bigint): boolean;
+  /** Starts a maintenance task; resolves with its queued operation. "forget" applies every plan's policy on the repo. */
+  startRepoTask(repoId: string, task: RepoTask): Operation[];
+  /** Brings the operation log in step with the repository's snapshots (queued behind its operations). */
+  indexSnapshots(repoId: string): Promise<IndexResult>;
+  /** Forgets one snapshot, or applies a plan's retention policy. */
+  startForget(req: { repoId: string; planId?: string; snapshotId?: string }): Operation;
+  /** Validates the paths, then starts a restore; returns the queued operation. */
+  startRestore(req: {
+    repoId: string;
+    planId?: string;
+    snapshotId: string;
+    path: string;
+    target: string;
+  }): Operation;
+  /** Starts a restic command (a command line split like a shell would, or an argument list). */
+  startCommand(repoId: string, command: string | string[]): Operation;
+  startRecycle(repoId: string, snapshotIds: string[]): Operation;
+  startUnrecycle(repoId: string, snapshotIds: string[]): Operation;
+  startPurge(repoId: string, snapshotIds: string[], prune: boolean): Operation;
+  listSnapshots(
+    repoId: string,
+    filter: { planId?: string; recycled: boolean },
+  ): Promise<ResticSnapshot[]>;
+  listSnapshotFiles(
+    repoId: string,
+    snapshotId: string,
+    path: string,
+  ): Promise<{ path: string; entries: LsEntry[] }>;
+  /** Cancels a pending or running operation. NotFoundError / ConflictError when there is none to cancel. */
+  cancel(opId: bigint): void;
   /**
    * Start-up recovery: operations a crash left in progress are marked failed and the
    * stale locks of their repositories are removed. Returns the recovered operations.
@@ -40,70 +85,178 @@ export interface Orchestrator {
 
 export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const queues = createSerialQueues();
-  const running = new Map<bigint, AbortController>();
-  let closing = false;
+  const runner = createRunner(deps, queues);
 
-  function find(cfg: Config, planId: string): { plan: Plan; repo: Repo } {
-    const plan = cfg.plans.find((p) => p.id === planId);
+  function repoById(repoId: string): Repo {
+    const repo = deps.config.get().repos.find((r) => r.id === repoId);
+    if (!repo) throw new NotFoundError("repo", repoId);
+    return repo;
+  }
+
+  /** Starts an operation whose outcome is recorded; failures are not rethrown to anyone. */
+  function launch(spec: OperationSpec, then?: (op: Operation) => void): Operation {
+    const { operation, done } = runner.start(spec);
+    done
+      .then(then, () => {})
+      .catch((err: unknown) => deps.log.warn("follow-up failed", { error: String(err) }));
+    return operation;
+  }
+
+  /** Queues an index of the repository; errors are logged (the next index catches up). */
+  function reindexLater(repoId: string): void {
+    indexRepo(repoId).catch((err: unknown) =>
+      deps.log.warn("snapshot indexing failed", {
+        repo: repoId,
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
+  }
+
+  async function indexRepo(repoId: string): Promise<IndexResult> {
+    return queues.run(repoId, async () => {
+      const repo = repoById(repoId);
+      const guid = await ensureRepoGuid(deps, repo);
+      const result = await indexSnapshots(deps, { ...repo, guid });
+      purgeExpired(repo, result);
+      return result;
+    });
+  }
+
+  /** Starts a purge of recycled snapshots older than the configured age. */
+  function purgeExpired(repo: Repo, result: IndexResult): void {
+    const days = deps.config.get().settings?.recycleBinDays || 30;
+    const cutoff = deps.clock.now() - days * DAY_MS;
+    const expired = result.snapshots.filter(
+      (s) => isRecycled(s.tags) && recycledAt(s.tags) < cutoff,
+    );
+    if (expired.length > 0)
+      startPurge(
+        repo.id,
+        expired.map((s) => s.id),
+        false,
+      );
+  }
+
+  function startForgetForPlan(repoId: string, planId: string, flowId?: bigint): Operation {
+    const plan = deps.config.get().plans.find((p) => p.id === planId);
     if (!plan) throw new NotFoundError("plan", planId);
-    const repo = cfg.repos.find((r) => r.id === plan.repo);
-    if (!repo) throw new NotFoundError("repo", plan.repo);
-    return { plan, repo };
+    return launch(
+      {
+        repoId,
+        planId,
+        flowId,
+        payload: { case: "operationForget", value: {} },
+        run: forgetByPolicyTask(plan),
+      },
+      () => reindexLater(repoId),
+    );
   }
 
   async function backup(planId: string, opts: { dryRun?: boolean } = {}): Promise<Operation> {
-    if (closing)
-      throw new UnavailableError("the daemon is shutting down; retry once it has restarted");
-    const cfg = deps.config.get();
-    const { repo } = find(cfg, planId);
-    const now = BigInt(deps.clock.now());
-    const [queued] = deps.ops.add(
-      create(OperationSchema, {
-        status: OperationStatus.STATUS_PENDING,
-        planId,
-        repoId: repo.id,
-        repoGuid: repo.guid,
-        instanceId: cfg.instance,
-        unixTimeStartMs: now,
-        op: { case: "operationBackup", value: { dryRun: opts.dryRun ?? false } },
-      }),
-    ) as [Operation];
-    const controller = new AbortController();
-    running.set(queued.id, controller);
-    try {
-      return await queues.run(repo.id, () =>
-        startBackup(queued, planId, opts.dryRun ?? false, controller.signal),
-      );
-    } finally {
-      running.delete(queued.id);
+    const plan = deps.config.get().plans.find((p) => p.id === planId);
+    if (!plan) throw new NotFoundError("plan", planId);
+    const dryRun = opts.dryRun ?? false;
+    const { done } = runner.start({
+      repoId: plan.repo,
+      planId,
+      payload: { case: "operationBackup", value: { dryRun } },
+      run: backupTask({ dryRun }),
+    });
+    const op = await done;
+    if (!dryRun) {
+      if (keepRules(plan.retention)) startForgetForPlan(plan.repo, planId, op.flowId);
+      else reindexLater(plan.repo);
     }
+    return op;
   }
 
-  async function startBackup(
-    queued: Operation,
-    planId: string,
-    dryRun: boolean,
-    signal: AbortSignal,
-  ) {
-    let op = deps.ops.get(queued.id) ?? queued;
-    try {
-      signal.throwIfAborted();
-      // The config may have changed while the operation waited in the queue.
-      const cfg = deps.config.get();
-      const { plan, repo } = find(cfg, planId);
-      op.status = OperationStatus.STATUS_INPROGRESS;
-      op.unixTimeStartMs = BigInt(deps.clock.now());
-      [op] = deps.ops.update(op) as [Operation];
-      const guid = await ensureRepoGuid(deps, repo, signal);
-      if (op.repoGuid !== guid) {
-        op.repoGuid = guid;
-        [op] = deps.ops.update(op) as [Operation];
-      }
-      return await runBackupTask(deps, { op, plan, repo, instance: cfg.instance, dryRun, signal });
-    } catch (err) {
-      if (err instanceof Error && err.name === "OperationFailedError") throw err;
-      return finishWithError(deps, deps.ops.get(op.id) ?? op, err, signal);
+  function startRepoTask(repoId: string, task: RepoTask): Operation[] {
+    repoById(repoId);
+    if (task === "forget") {
+      const plans = deps.config
+        .get()
+        .plans.filter((p) => p.repo === repoId && keepRules(p.retention));
+      return plans.map((p) => startForgetForPlan(repoId, p.id));
     }
+    const specs = {
+      prune: { payload: { case: "operationPrune", value: {} }, run: pruneTask },
+      check: { payload: { case: "operationCheck", value: {} }, run: checkTask },
+      stats: { payload: { case: "operationStats", value: {} }, run: statsTask },
+      unlock: { payload: { case: "operationUnlock", value: {} }, run: unlockTask },
+    } satisfies Record<string, Omit<OperationSpec, "repoId">>;
+    return [launch({ repoId, ...specs[task] } as OperationSpec)];
+  }
+
+  function startForget(req: { repoId: string; planId?: string; snapshotId?: string }): Operation {
+    repoById(req.repoId);
+    if (req.snapshotId) {
+      return launch(
+        {
+          repoId: req.repoId,
+          planId: req.planId || undefined,
+          payload: { case: "operationForget", value: {} },
+          run: forgetSnapshotsTask([req.snapshotId]),
+        },
+        () => reindexLater(req.repoId),
+      );
+    }
+    if (!req.planId) throw new NotFoundError("plan", "(none given: set planId or snapshotId)");
+    return startForgetForPlan(req.repoId, req.planId);
+  }
+
+  function startRestore(req: {
+    repoId: string;
+    planId?: string;
+    snapshotId: string;
+    path: string;
+    target: string;
+  }) {
+    repoById(req.repoId);
+    const path = snapshotPath(req.path, "path");
+    const stamp = new Date(deps.clock.now()).toISOString().replace(/[:.]/g, "-");
+    const target = restoreTarget(
+      req.target || `${deps.dataDir}/restores/${req.snapshotId.slice(0, 8)}-${stamp}`,
+    );
+    return launch({
+      repoId: req.repoId,
+      planId: req.planId || undefined,
+      payload: { case: "operationRestore", value: { path, target, snapshotId: req.snapshotId } },
+      run: restoreTask({ snapshotId: req.snapshotId, path, target }),
+    });
+  }
+
+  function startCommand(repoId: string, command: string | string[]): Operation {
+    const args = typeof command === "string" ? splitCommandLine(command) : command;
+    return launch({
+      repoId,
+      payload: { case: "operationRunCommand", value: { args } },
+      run: runCommandTask(args),
+    });
+  }
+
+  function startRecycling(
+    repoId: string,
+    action: 1 | 2 | 3,
+    ids: string[],
+    run: OperationSpec["run"],
+  ) {
+    return launch(
+      { repoId, payload: { case: "operationRecycle", value: { action, snapshotIds: ids } }, run },
+      () => reindexLater(repoId),
+    );
+  }
+
+  function startPurge(repoId: string, ids: string[], prune: boolean): Operation {
+    return startRecycling(repoId, 3, ids, purgeTask(ids, prune));
+  }
+
+  function cancel(opId: bigint): void {
+    if (runner.cancel(opId)) return;
+    const op = deps.ops.get(opId);
+    if (!op) throw new NotFoundError("operation", String(opId));
+    throw new ConflictError(
+      `operation ${opId} is not running (${OperationStatus[op.status]}); only pending or running operations can be cancelled`,
+    );
   }
 
   async function recover(): Promise<Operation[]> {
@@ -112,18 +265,16 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       "the daemon stopped while this operation was running (crash or kill); marked failed at the next start",
       deps.clock.now(),
     );
-    const repoIds = new Set(recovered.map((op) => op.repoId));
     const cfg = deps.config.get();
+    const repos = cfg.repos.filter((r) => recovered.some((op) => op.repoId === r.id));
     await Promise.all(
-      [...repoIds].map(async (id) => {
-        const repo = cfg.repos.find((r) => r.id === id);
-        if (!repo) return;
+      repos.map(async (repo) => {
         try {
-          await queues.run(id, () => deps.restic.unlock(resticRepoOf(repo)));
-          deps.log.info("removed stale locks after an interrupted operation", { repo: id });
+          await queues.run(repo.id, () => deps.restic.unlock(resticRepoOf(repo)));
+          deps.log.info("removed stale locks after an interrupted operation", { repo: repo.id });
         } catch (err) {
           deps.log.warn("could not unlock repository after an interrupted operation", {
-            repo: id,
+            repo: repo.id,
             error: err instanceof Error ? err.message : String(err),
           });
         }
@@ -134,18 +285,27 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
 
   return {
     backup,
-    cancel(opId) {
-      const controller = running.get(opId);
-      if (!controller) return false;
-      controller.abort(new CancelReason("user"));
-      return true;
+    startRepoTask,
+    indexSnapshots: indexRepo,
+    startForget,
+    startRestore,
+    startCommand,
+    startRecycle: (repoId, ids) => startRecycling(repoId, 1, ids, recycleTask(ids)),
+    startUnrecycle: (repoId, ids) => startRecycling(repoId, 2, ids, unrecycleTask(ids)),
+    startPurge,
+    listSnapshots: (repoId, filter) => listSnapshots(deps, repoById(repoId), filter),
+    async listSnapshotFiles(repoId, snapshotId, path) {
+      const repo = repoById(repoId);
+      const guid = await ensureRepoGuid(deps, repo);
+      const folder = snapshotPath(path, "path");
+      return {
+        path: folder,
+        entries: await listSnapshotFolder(deps, { ...repo, guid }, snapshotId, folder),
+      };
     },
+    cancel,
     recover,
-    async shutdown() {
-      closing = true;
-      for (const c of running.values()) c.abort(new CancelReason("system"));
-      await queues.idle();
-    },
+    shutdown: () => runner.shutdown(),
     addRepo: (repo) => queues.run(repo.id, () => addRepo(deps, repo)),
     removeRepo: (repoId) => removeRepo(deps, repoId),
   };

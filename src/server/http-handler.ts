@@ -12,14 +12,16 @@ import { REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js"
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
 type Fallback = NonNullable<ConnectNodeAdapterOptions["fallback"]>;
-type NodeServerRequest = Parameters<Fallback>[0];
-type NodeServerResponse = Parameters<Fallback>[1];
+/** A request of either HTTP server, as the Connect adapter passes it on. */
+export type NodeRequest = Parameters<Fallback>[0];
+/** A response of either HTTP server. */
+export type NodeResponse = Parameters<Fallback>[1];
 
 export interface HttpHandlerOptions {
   routes: (router: ConnectRouter) => void;
   interceptors: Interceptor[];
   /** Serves non-RPC paths; returns false when it has nothing for the path (then 404). */
-  fallback?: (req: NodeServerRequest, res: NodeServerResponse) => boolean;
+  fallback?: (req: NodeRequest, res: NodeResponse) => boolean;
 }
 
 /** Creates the request handler shared by the HTTP/1.1 and HTTP/2 servers. */

@@ -53,3 +53,55 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** An operation as Connect JSON renders it (the fields tests look at). */
+export interface OpJson {
+  id: string;
+  flowId?: string;
+  status: string;
+  planId?: string;
+  repoId?: string;
+  snapshotId?: string;
+  displayMessage?: string;
+  logref?: string;
+  [payload: string]: unknown;
+}
+
+const FINISHED = new Set([
+  "STATUS_SUCCESS",
+  "STATUS_WARNING",
+  "STATUS_ERROR",
+  "STATUS_SYSTEM_CANCELLED",
+  "STATUS_USER_CANCELLED",
+]);
+
+/** Polls GetOperations until operation `id` has finished; returns it. */
+export async function waitForOperation(
+  baseUrl: string,
+  id: string,
+  auth: { user?: string; password?: string } = {},
+): Promise<OpJson> {
+  return waitFor(
+    async () => {
+      const res = await callJson(
+        baseUrl,
+        "v1.Backrest/GetOperations",
+        { selector: { ids: [id] } },
+        auth,
+      );
+      const op = (res.body as { operations?: OpJson[] }).operations?.[0];
+      return op && FINISHED.has(op.status) ? op : undefined;
+    },
+    120_000,
+    `operation ${id} to finish`,
+  );
+}
+
+/** Calls an RPC that starts an operation ({operationId}) and waits for the operation to finish. */
+export async function runAndWait(baseUrl: string, path: string, body: unknown): Promise<OpJson> {
+  const res = await callJson(baseUrl, path, body);
+  if (res.status !== 200) throw new Error(`${path} failed: ${res.text}`);
+  const id = (res.body as { operationId?: string }).operationId;
+  if (!id) throw new Error(`${path} started no operation: ${res.text}`);
+  return waitForOperation(baseUrl, id);
+}

@@ -1,10 +1,11 @@
 /** Fakes at the orchestrator's seams: a scriptable restic, an in-memory config, a manual clock. */
+import { Readable } from "node:stream";
 import { create } from "@bufbuild/protobuf";
 import { type Config, ConfigSchema } from "../../gen/v1/config_pb.js";
 import { ConflictError } from "../../src/errors.js";
 import { silentLogger } from "../../src/log.js";
 import { createMemoryOpStore } from "../../src/oplog/memory-store.js";
-import type { ConfigSource, OrchestratorDeps } from "../../src/orchestrator/deps.js";
+import type { ConfigSource, OrchestratorDeps, TreeIndex } from "../../src/orchestrator/deps.js";
 import type { BackupResult, BackupStatus, Restic, ResticRepo } from "../../src/restic/types.js";
 
 export function summary(snapshotId = "abcdef01"): BackupResult["summary"] {
@@ -51,6 +52,31 @@ export function createFakeRestic() {
     snapshots: async () => [],
     unlock: async (repo) => {
       calls.push(`unlock ${repo.uri}`);
+    },
+    ls: async () => {
+      throw new Error("ls is not used by these tests");
+    },
+    restore: async () => ({}),
+    dump: () => ({ stream: Readable.from([]), done: Promise.resolve() }),
+    forget: async (repo, opts) => {
+      calls.push(`forget ${repo.uri} ${JSON.stringify(opts)}`);
+      return [];
+    },
+    prune: async (repo) => {
+      calls.push(`prune ${repo.uri}`);
+      return "";
+    },
+    check: async (repo) => {
+      calls.push(`check ${repo.uri}`);
+      return "";
+    },
+    stats: async () => ({ totalSize: 1, totalFileCount: 1, totalBlobCount: 1, snapshotsCount: 1 }),
+    tag: async (repo, ids, change) => {
+      calls.push(`tag ${repo.uri} ${ids.join(",")} ${JSON.stringify(change)}`);
+    },
+    command: async (repo, args) => {
+      calls.push(`command ${repo.uri} ${args.join(" ")}`);
+      return { exitCode: 0 };
     },
     backup: (repo, opts, call) =>
       new Promise<BackupResult>((resolve, reject) => {
@@ -114,9 +140,42 @@ export function makeDeps(now = { t: 1_000_000 }) {
     restic: fake.restic,
     clock: { now: () => now.t },
     log: silentLogger,
+    logs: createMemoryLogs(),
+    trees: createMemoryTrees(),
+    dataDir: "/var/lib/restwell-test",
     progressIntervalMs: 1000,
   };
   return { deps, fake, config, ops, now };
+}
+
+/** Logs kept in memory, by ref. */
+export function createMemoryLogs() {
+  const logs = new Map<string, string>();
+  let next = 0;
+  return {
+    logs,
+    create() {
+      const ref = `log-${++next}`;
+      logs.set(ref, "");
+      return {
+        ref,
+        write: (chunk: string | Buffer) => logs.set(ref, (logs.get(ref) ?? "") + chunk.toString()),
+        end: () => {},
+      };
+    },
+  };
+}
+
+/** A tree index that stores nothing (the orchestrator tests do not browse). */
+export function createMemoryTrees(): TreeIndex {
+  return {
+    has: () => false,
+    begin: () => ({ add: () => {}, commit: () => {}, abort: () => {} }),
+    listFolder: () => undefined,
+    getNode: () => undefined,
+    totals: () => ({ files: 0, bytes: 0 }),
+    retainOnly: () => 0,
+  };
 }
 
 /** Lets queued promise callbacks run. */

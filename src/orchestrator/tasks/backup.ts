@@ -3,78 +3,42 @@
  * on the plan's operation.
  */
 import { create } from "@bufbuild/protobuf";
-import type { Plan, Repo } from "../../../gen/v1/config_pb.js";
+import type { Plan } from "../../../gen/v1/config_pb.js";
 import { type Operation, OperationStatus } from "../../../gen/v1/operations_pb.js";
 import {
   BackupProgressErrorSchema,
   BackupProgressStatusEntrySchema,
   BackupProgressSummarySchema,
 } from "../../../gen/v1/restic_pb.js";
-import { createThrottledUpdater } from "../../oplog/throttled-updater.js";
 import type { BackupResult, BackupStatus } from "../../restic/types.js";
-import type { OrchestratorDeps } from "../deps.js";
-import { resticRepoOf } from "../repo-target.js";
-import { finishWithError } from "./finish.js";
+import type { TaskContext } from "../runner.js";
+import { backupTags } from "../snapshot-tags.js";
 
-export interface BackupTaskInput {
-  op: Operation;
-  plan: Plan;
-  repo: Repo;
-  instance: string;
-  dryRun: boolean;
-  signal: AbortSignal;
-}
-
-/** Snapshot tags that tie a snapshot to its plan and to this installation. */
-export function backupTags(planId: string, instance: string): string[] {
-  return [`plan:${planId}`, `created-by:${instance}`];
-}
-
-/**
- * Runs the backup and returns the finished operation (success or warning).
- * Throws OperationFailedError, with the operation recorded as error or cancelled, otherwise.
- */
-export async function runBackupTask(
-  deps: OrchestratorDeps,
-  input: BackupTaskInput,
-): Promise<Operation> {
-  const { ops, restic, clock } = deps;
-  const { plan, repo } = input;
-  let op = input.op;
-  const progress = createThrottledUpdater(ops, {
-    intervalMs: deps.progressIntervalMs ?? 1000,
-    now: () => clock.now(),
-  });
-  try {
-    const result = await restic.backup(
-      resticRepoOf(repo),
+/** The body of a backup operation: runs `restic backup` for the plan, recording progress and outcome. */
+export function backupTask(opts: { dryRun: boolean }) {
+  return async (ctx: TaskContext): Promise<void> => {
+    const plan = ctx.plan as Plan;
+    const result = await ctx.deps.restic.backup(
+      ctx.target,
       {
         paths: plan.paths,
         excludes: plan.excludes,
         iexcludes: plan.iexcludes,
-        tags: backupTags(plan.id, input.instance),
+        tags: backupTags(plan.id, ctx.cfg.instance),
         flags: plan.backupFlags,
-        dryRun: input.dryRun,
+        dryRun: opts.dryRun,
         skipIfUnchanged: plan.skipIfUnchanged,
       },
       {
-        signal: input.signal,
+        signal: ctx.signal,
         onStatus: (status) => {
-          setStatus(op, status);
-          progress.update(op);
+          setStatus(ctx.op, status);
+          ctx.progress();
         },
       },
     );
-    progress.close();
-    setResult(op, result);
-    op.unixTimeEndMs = BigInt(clock.now());
-    [op] = ops.update(op) as [Operation];
-    return op;
-  } catch (err) {
-    progress.close();
-    op = ops.get(op.id) ?? op;
-    return finishWithError(deps, op, err, input.signal);
-  }
+    setResult(ctx.op, result);
+  };
 }
 
 function setStatus(op: Operation, s: BackupStatus): void {

@@ -1,0 +1,50 @@
+/** GetSummaryDashboard: the operation log's 30-day activity per plan and repo, as the API's message. */
+import { create } from "@bufbuild/protobuf";
+import {
+  type SummaryDashboardResponse,
+  SummaryDashboardResponse_SummarySchema,
+  SummaryDashboardResponseSchema,
+} from "../../../gen/v1/service_pb.js";
+import type { ActivitySummary } from "../../oplog/analytics.js";
+import type { BackrestServiceDeps } from "./deps.js";
+
+const WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+
+export function summaryDashboard(deps: BackrestServiceDeps): SummaryDashboardResponse {
+  const cfg = deps.config.getRedacted();
+  const report = deps.ops.summarizeActivity({
+    sinceMs: deps.now() - WINDOW_MS,
+    planIds: cfg.plans.map((p) => p.id),
+    repoIds: cfg.repos.map((r) => r.id),
+  });
+  return create(SummaryDashboardResponseSchema, {
+    planSummaries: report.plans.map(toSummary),
+    repoSummaries: report.repos.map(toSummary),
+    configPath: deps.configPath,
+    dataPath: deps.dataDir,
+  });
+}
+
+function toSummary(s: ActivitySummary) {
+  return create(SummaryDashboardResponse_SummarySchema, {
+    id: s.id,
+    backupsFailed30days: BigInt(s.backupsFailed),
+    backupsWarningLast30days: BigInt(s.backupsWarning),
+    backupsSuccessLast30days: BigInt(s.backupsSuccess),
+    bytesScannedLast30days: s.bytesScanned,
+    bytesAddedLast30days: s.bytesAdded,
+    totalSnapshots: BigInt(s.totalSnapshots),
+    bytesScannedAvg: s.bytesScannedAvg,
+    bytesAddedAvg: s.bytesAddedAvg,
+    durationAvgMs: s.durationAvgMs,
+    lastBackupTimeMs: s.last?.startMs ?? 0n,
+    lastBackupStatus: s.last?.status ?? 0,
+    recentBackups: {
+      flowId: s.recent.map((b) => b.flowId),
+      timestampMs: s.recent.map((b) => b.startMs),
+      durationMs: s.recent.map((b) => b.durationMs),
+      status: s.recent.map((b) => b.status),
+      bytesAdded: s.recent.map((b) => b.bytesAdded),
+    },
+  });
+}

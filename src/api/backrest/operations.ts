@@ -1,0 +1,93 @@
+/** Operation handlers: GetOperations, GetOperationEvents, Cancel, GetLogs, ClearHistory, GetSummaryDashboard. */
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { BytesValueSchema } from "../../../gen/types/value_pb.js";
+import {
+  type OperationEvent,
+  OperationEventSchema,
+  OperationListSchema,
+} from "../../../gen/v1/operations_pb.js";
+import type { Backrest, OpSelector as WireSelector } from "../../../gen/v1/service_pb.js";
+import { ValidationError } from "../../errors.js";
+import { type OpStreamItem, streamOpEvents } from "../../oplog/event-stream.js";
+import type { OpSelector } from "../../oplog/types.js";
+import { required } from "./config.js";
+import { summaryDashboard } from "./dashboard.js";
+import type { BackrestServiceDeps } from "./deps.js";
+
+type Handlers = Pick<
+  ServiceImpl<typeof Backrest>,
+  | "getOperations"
+  | "getOperationEvents"
+  | "cancel"
+  | "getLogs"
+  | "clearHistory"
+  | "getSummaryDashboard"
+>;
+
+export function operationHandlers(deps: BackrestServiceDeps): Handlers {
+  return {
+    getOperations: (req) =>
+      create(OperationListSchema, {
+        operations: deps.ops.query({
+          selector: toSelector(req.selector),
+          lastN: Number(req.lastN),
+        }),
+      }),
+    async *getOperationEvents(_req, ctx) {
+      const events = streamOpEvents(deps.ops, {
+        signal: ctx.signal,
+        keepAliveMs: deps.keepAliveMs,
+      });
+      for await (const item of events) yield toWireEvent(item);
+    },
+    cancel: (req) => {
+      const id = req.operationId || req.value;
+      if (!id)
+        throw new ValidationError([
+          { path: "operationId", message: "must name the operation to cancel" },
+        ]);
+      deps.orchestrator.cancel(id);
+      return {};
+    },
+    async *getLogs(req, ctx) {
+      for await (const chunk of deps.logs.follow(
+        required(req.ref, "ref", "a log (an operation's logref)"),
+        ctx.signal,
+      )) {
+        yield create(BytesValueSchema, { value: chunk });
+      }
+    },
+    clearHistory: (req) => {
+      deps.ops.clearHistory({ selector: toSelector(req.selector), onlyFailed: req.onlyFailed });
+      return {};
+    },
+    getSummaryDashboard: () => summaryDashboard(deps),
+  };
+}
+
+/** The wire selector as the store's; the store treats proto3's empty values as unset. */
+function toSelector(s: WireSelector | undefined): OpSelector {
+  if (!s) return {};
+  const { ids, repoId, repoGuid, planId, snapshotId, flowId, instanceId, modnoGte } = s;
+  return { ids, repoId, repoGuid, planId, snapshotId, flowId, instanceId, modnoGte };
+}
+
+function toWireEvent(item: OpStreamItem): OperationEvent {
+  switch (item.type) {
+    case "keep-alive":
+      return create(OperationEventSchema, { event: { case: "keepAlive", value: {} } });
+    case "created":
+      return create(OperationEventSchema, {
+        event: { case: "createdOperations", value: { operations: item.operations } },
+      });
+    case "updated":
+      return create(OperationEventSchema, {
+        event: { case: "updatedOperations", value: { operations: item.operations } },
+      });
+    case "deleted":
+      return create(OperationEventSchema, {
+        event: { case: "deletedOperations", value: { values: item.ids } },
+      });
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The one way operations run: recorded as pending, queued behind the other operations of
+ * their repository, marked in progress, run, and recorded as finished, failed or cancelled.
+ * Every task (backup, forget, prune, restore...) is a body run by this runner.
+ */
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import type { Config, Plan, Repo } from "../../gen/v1/config_pb.js";
+import { type Operation, OperationSchema, OperationStatus } from "../../gen/v1/operations_pb.js";
+import { NotFoundError, UnavailableError } from "../errors.js";
+import { createThrottledUpdater } from "../oplog/throttled-updater.js";
+import type { ResticRepo } from "../restic/types.js";
+import type { LogWriterLike, OrchestratorDeps } from "./deps.js";
+import { CancelReason } from "./errors.js";
+import { resticRepoOf } from "./repo-target.js";
+import { ensureRepoGuid } from "./repos.js";
+import type { SerialQueues } from "./serial-queues.js";
+import { finishWithError } from "./tasks/finish.js";
+
+/** What a task body gets to work with. */
+export interface TaskContext {
+  deps: OrchestratorDeps;
+  /** The running operation. Change its fields, then save() or progress(). */
+  op: Operation;
+  cfg: Config;
+  repo: Repo;
+  plan: Plan | undefined;
+  target: ResticRepo;
+  signal: AbortSignal;
+  /** Writes the operation now. */
+  save(): void;
+  /** Writes the operation at most once per progress interval (latest state wins). */
+  progress(): void;
+  /** The operation's log, created on first use; its ref is stored as op.logref. */
+  log(): LogWriterLike;
+}
+
+/** An operation to run. */
+export interface OperationSpec {
+  repoId: string;
+  planId?: string;
+  /** Joins an existing flow (e.g. the forget after a backup); default: a flow of its own. */
+  flowId?: bigint;
+  payload: MessageInitShape<typeof OperationSchema>["op"];
+  /** The work. It may set a WARNING status and a displayMessage; throwing fails the operation. */
+  run(ctx: TaskContext): Promise<void>;
+}
+
+export interface StartedOperation {
+  /** The operation as recorded when queued (id, flowId, pending). */
+  operation: Operation;
+  /** Settles when it has finished: resolves with the final operation, or rejects with OperationFailedError. */
+  done: Promise<Operation>;
+}
+
+export interface Runner {
+  start(spec: OperationSpec): StartedOperation;
+  /** Cancels a queued or running operation; false when it is not running here. */
+  cancel(opId: bigint): boolean;
+  /** Refuses new operations, cancels running ones (system-cancelled) and waits for them. */
+  shutdown(): Promise<void>;
+}
+
+export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runner {
+  const running = new Map<bigint, AbortController>();
+  let closing = false;
+
+  /**
+   * Stores `op` and takes over its new modno. The object itself stays the task's, so
+   * references a task holds into its payload remain live.
+   */
+  function write(op: Operation): void {
+    const [stored] = deps.ops.update(op);
+    if (stored) op.modno = stored.modno;
+  }
+
+  function start(spec: OperationSpec): StartedOperation {
+    if (closing)
+      throw new UnavailableError("the daemon is shutting down; retry once it has restarted");
+    const cfg = deps.config.get();
+    const repo = cfg.repos.find((r) => r.id === spec.repoId);
+    if (!repo) throw new NotFoundError("repo", spec.repoId);
+    if (spec.planId !== undefined && !cfg.plans.some((p) => p.id === spec.planId)) {
+      throw new NotFoundError("plan", spec.planId);
+    }
+    const [operation] = deps.ops.add(
+      create(OperationSchema, {
+        status: OperationStatus.STATUS_PENDING,
+        planId: spec.planId ?? "",
+        repoId: repo.id,
+        repoGuid: repo.guid,
+        instanceId: cfg.instance,
+        flowId: spec.flowId ?? 0n,
+        unixTimeStartMs: BigInt(deps.clock.now()),
+        op: spec.payload,
+      }),
+    ) as [Operation];
+    const controller = new AbortController();
+    running.set(operation.id, controller);
+    const done = queues
+      .run(repo.id, () => execute(operation.id, spec, controller.signal))
+      .finally(() => running.delete(operation.id));
+    return { operation, done };
+  }
+
+  async function execute(id: bigint, spec: OperationSpec, signal: AbortSignal): Promise<Operation> {
+    const progress = createThrottledUpdater(deps.ops, {
+      intervalMs: deps.progressIntervalMs ?? 1000,
+      now: () => deps.clock.now(),
+    });
+    let log: LogWriterLike | undefined;
+    const ctx = { deps, op: deps.ops.get(id) } as TaskContext;
+    try {
+      signal.throwIfAborted();
+      Object.assign(ctx, await prepare(ctx.op, spec, signal));
+      ctx.save = () => {
+        progress.flush(ctx.op.id);
+        write(ctx.op);
+      };
+      ctx.progress = () => progress.update(ctx.op);
+      ctx.log = () => {
+        if (!log) {
+          log = deps.logs.create();
+          ctx.op.logref = log.ref;
+          ctx.save();
+        }
+        return log;
+      };
+      await spec.run(ctx);
+      progress.close();
+      log?.end();
+      if (ctx.op.status === OperationStatus.STATUS_INPROGRESS)
+        ctx.op.status = OperationStatus.STATUS_SUCCESS;
+      ctx.op.unixTimeEndMs = BigInt(deps.clock.now());
+      write(ctx.op);
+      return ctx.op;
+    } catch (err) {
+      progress.close();
+      log?.end();
+      if (signal.aborted && ctx.repo) await unlockAfterCancel(ctx.repo);
+      return finishWithError(deps, deps.ops.get(id) ?? ctx.op, err, signal);
+    }
+  }
+
+  /** Re-reads the config (it may have changed while queued), marks the op in progress, learns the repo guid. */
+  async function prepare(op: Operation | undefined, spec: OperationSpec, signal: AbortSignal) {
+    if (!op) throw new NotFoundError("operation", "(deleted while queued)");
+    const cfg = deps.config.get();
+    const repo = cfg.repos.find((r) => r.id === spec.repoId);
+    if (!repo) throw new NotFoundError("repo", spec.repoId);
+    const plan = spec.planId ? cfg.plans.find((p) => p.id === spec.planId) : undefined;
+    if (spec.planId && !plan) throw new NotFoundError("plan", spec.planId);
+    op.status = OperationStatus.STATUS_INPROGRESS;
+    op.unixTimeStartMs = BigInt(deps.clock.now());
+    write(op);
+    const guid = await ensureRepoGuid(deps, repo, signal);
+    if (op.repoGuid !== guid) {
+      op.repoGuid = guid;
+      write(op);
+    }
+    const target = resticRepoOf(repo);
+    if (repo.autoUnlock) await deps.restic.unlock(target, { signal });
+    return { op, cfg, repo: { ...repo, guid }, plan, target, signal };
+  }
+
+  /** A cancelled restic may have been killed before it could remove its lock. */
+  async function unlockAfterCancel(repo: Repo): Promise<void> {
+    try {
+      await deps.restic.unlock(resticRepoOf(repo));
+    } catch (err) {
+      deps.log.warn("could not remove stale locks after a cancel", {
+        repo: repo.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  return {
+    start,
+    cancel(opId) {
+      const controller = running.get(opId);
+      if (!controller) return false;
+      controller.abort(new CancelReason("user"));
+      return true;
+    },
+    async shutdown() {
+      closing = true;
+      for (const c of running.values()) c.abort(new CancelReason("system"));
+      await queues.idle();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Snapshot indexing: brings the operation log in step with the repository. Snapshots made
+ * elsewhere get an index operation (plan from their plan: tag); ones no longer in the
+ * repository are marked forgotten; changed tags (recycle bin) are updated.
+ */
+import { create, equals } from "@bufbuild/protobuf";
+import type { Repo } from "../../../gen/v1/config_pb.js";
+import { type Operation, OperationSchema, OperationStatus } from "../../../gen/v1/operations_pb.js";
+import { ResticSnapshotSchema } from "../../../gen/v1/restic_pb.js";
+import type { Snapshot } from "../../restic/types.js";
+import type { OrchestratorDeps } from "../deps.js";
+import { resticRepoOf } from "../repo-target.js";
+import { instanceOfTags } from "../snapshot-tags.js";
+import { toResticSnapshot } from "../snapshots.js";
+
+export interface IndexResult {
+  added: number;
+  forgotten: number;
+  updated: number;
+  /** The repository's snapshots as restic listed them. */
+  snapshots: Snapshot[];
+}
+
+/** Indexes `repo` (whose guid is known) against `restic snapshots`. */
+export async function indexSnapshots(
+  deps: OrchestratorDeps,
+  repo: Repo,
+  signal?: AbortSignal,
+): Promise<IndexResult> {
+  const snapshots = await deps.restic.snapshots(resticRepoOf(repo), undefined, { signal });
+  const indexed = new Map<string, Operation>();
+  for (const op of deps.ops.query({ selector: { repoGuid: repo.guid } })) {
+    if (op.op.case === "operationIndexSnapshot") indexed.set(op.snapshotId, op);
+  }
+  const added: Operation[] = [];
+  const changed: Operation[] = [];
+  const live = new Set<string>();
+  for (const s of snapshots) {
+    live.add(s.id);
+    const existing = indexed.get(s.id);
+    if (!existing) added.push(newIndexOp(deps, repo, s));
+    else if (refresh(existing, s)) changed.push(existing);
+  }
+  for (const op of indexed.values()) {
+    if (
+      op.op.case === "operationIndexSnapshot" &&
+      !live.has(op.snapshotId) &&
+      !op.op.value.forgot
+    ) {
+      op.op.value.forgot = true;
+      changed.push(op);
+    }
+  }
+  if (added.length > 0) deps.ops.add(...added);
+  if (changed.length > 0) deps.ops.update(...changed);
+  deps.trees.retainOnly(repo.guid, [...live]);
+  const forgotten = changed.filter(
+    (op) => op.op.case === "operationIndexSnapshot" && op.op.value.forgot,
+  ).length;
+  return { added: added.length, forgotten, updated: changed.length - forgotten, snapshots };
+}
+
+function newIndexOp(deps: OrchestratorDeps, repo: Repo, s: Snapshot): Operation {
+  const snapshot = toResticSnapshot(s);
+  // A snapshot this daemon made joins its backup's flow (restic 0.14 reports short ids).
+  const backup = deps.ops
+    .query({ selector: { repoGuid: repo.guid, snapshotId: s.shortId } })
+    .find((op) => op.op.case === "operationBackup");
+  return create(OperationSchema, {
+    status: OperationStatus.STATUS_SUCCESS,
+    repoId: repo.id,
+    repoGuid: repo.guid,
+    planId: snapshot.planId,
+    instanceId: instanceOfTags(s.tags),
+    snapshotId: s.id,
+    flowId: backup?.flowId ?? 0n,
+    unixTimeStartMs: BigInt(s.unixTimeMs),
+    unixTimeEndMs: BigInt(s.unixTimeMs),
+    op: { case: "operationIndexSnapshot", value: { snapshot } },
+  });
+}
+
+/** Updates an index op whose snapshot changed (tags) or came back; true when it changed. */
+function refresh(op: Operation, s: Snapshot): boolean {
+  if (op.op.case !== "operationIndexSnapshot") return false;
+  const snapshot = toResticSnapshot(s);
+  const old = op.op.value.snapshot ?? create(ResticSnapshotSchema);
+  if (equals(ResticSnapshotSchema, old, snapshot) && !op.op.value.forgot) return false;
+  op.op.value.snapshot = snapshot;
+  op.op.value.forgot = false;
+  op.planId = snapshot.planId;
+  return true;
+}
