@@ -20,6 +20,7 @@ import { openSqliteOpStore } from "./oplog/sqlite-store.js";
 import { type Clock, systemClock } from "./orchestrator/clock.js";
 import type { OrchestratorDeps } from "./orchestrator/deps.js";
 import { createDownloads } from "./orchestrator/downloads.js";
+import { startHousekeeping } from "./orchestrator/housekeeping.js";
 import { createOrchestrator } from "./orchestrator/orchestrator.js";
 import { createRestic } from "./restic/index.js";
 import { createDownloadRoute } from "./server/download-route.js";
@@ -88,6 +89,8 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
       log.warn("recovered interrupted operations", { count: recovered.length });
   });
 
+  const stopHousekeeping = startHousekeeping({ config: configStore, ops, logs, clock, log });
+
   const authn = createAuthenticator(() => configStore.get().auth);
   configStore.onChange(() => authn.clearCache());
   const handler = createHttpHandler({
@@ -127,6 +130,7 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
     port,
     stop() {
       stopping ??= (async () => {
+        stopHousekeeping();
         await orchestrator.shutdown();
         await listener.close();
         ops.close();

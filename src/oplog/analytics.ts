@@ -104,6 +104,8 @@ export interface OpAnalytics {
    * matches every operation. Returns the deleted ids ascending; one "deleted" event.
    */
   clearHistory(opts: ClearHistoryOptions): bigint[];
+  /** Snapshot ids of the index-snapshot operations not marked forgotten (for pruneHistory). */
+  liveSnapshotIds(): string[];
 }
 
 /** An operation store with analytics, as both openSqliteOpStore and createMemoryOpStore return. */

@@ -80,6 +80,12 @@ export function createMemoryOpStore(opts: MemoryOpStoreOptions = {}): AnalyticsO
       open();
       return remove(selectClearable([...ops.values()], options));
     },
+    liveSnapshotIds() {
+      open();
+      return [...ops.values()]
+        .filter((op) => op.op.case === "operationIndexSnapshot" && !op.op.value.forgot)
+        .map((op) => op.snapshotId);
+    },
     subscribe: (listener) => listeners.subscribe(listener),
     close() {
       closed = true;

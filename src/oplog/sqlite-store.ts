@@ -8,11 +8,13 @@
  * another operation. `modno` is a store-wide counter persisted in the `meta` table, so it never
  * goes backwards either (max(modno) would, after deletes), and `modnoGte` finds every change.
  */
+
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import Database from "better-sqlite3";
 import { type Operation, OperationSchema } from "../../gen/v1/operations_pb.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { AnalyticsOpStore } from "./analytics.js";
+import { INDEX_SNAPSHOT_KIND } from "./analytics.js";
 import { createSqliteDashboard } from "./dashboard.js";
 import { createListeners, type ListenerErrorHandler } from "./listeners.js";
 import { migrate } from "./migrations.js";
@@ -61,6 +63,9 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
   const listeners = createListeners(opts.onListenerError);
   const sql = createStatements(db);
   const history = createSqliteHistory(db);
+  const liveIds = db.prepare(
+    `SELECT DISTINCT snapshot_id FROM operations WHERE kind = '${INDEX_SNAPSHOT_KIND}' AND snapshot_live = 1`,
+  );
   const emitDeleted = (ids: bigint[]): bigint[] => {
     if (ids.length > 0) listeners.emit({ type: "deleted", ids: [...ids] });
     return ids;
@@ -109,6 +114,7 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
     summarizeActivity: createSqliteDashboard(db),
     pruneHistory: (options) => emitDeleted(history.prune(options)),
     clearHistory: (options) => emitDeleted(history.clear(options)),
+    liveSnapshotIds: () => liveIds.all().map((row) => (row as { snapshot_id: string }).snapshot_id),
     subscribe: (listener) => listeners.subscribe(listener),
     close() {
       listeners.clear();

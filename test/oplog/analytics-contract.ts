@@ -36,6 +36,15 @@ export function runAnalyticsContract(name: string, makeStore: MakeAnalyticsStore
     describeCharts(() => store);
     describePruneHistory(() => store);
     describeClearHistory(() => store);
+
+    it("liveSnapshotIds lists the snapshots of index operations not marked forgotten", () => {
+      store.add(
+        indexSnapshotOp({ snapshotId: "aaaa", start: daysAgo(1) }),
+        indexSnapshotOp({ snapshotId: "bbbb", start: daysAgo(1), forgot: true }),
+        backupOp({ start: daysAgo(1) }),
+      );
+      assert.deepEqual(store.liveSnapshotIds(), ["aaaa"]);
+    });
   });
 }
 
