@@ -160,3 +160,82 @@ describe("orchestrator", () => {
     assert.deepEqual(fake.calls, ["unlock /repo/one"]);
   });
 });
+
+describe("orchestrator follow-ups and control", () => {
+  it("a backup of a plan with a retention policy is followed by a forget scoped to the plan's tags, in its flow", async () => {
+    const { deps, fake, config, ops } = makeDeps();
+    const cfg = config.get();
+    const plan = cfg.plans.find((p) => p.id === "p2");
+    if (plan)
+      plan.retention = {
+        $typeName: "v1.RetentionPolicy",
+        policy: { case: "policyKeepLastN", value: 3 },
+      };
+    const orch = createOrchestrator(deps);
+    const done = orch.backup("p2");
+    await settle(20);
+    fake.backups[0]?.resolve({ summary: summary(), errors: [], partial: false });
+    const op = await done;
+    await settle(40);
+    const forget = ops
+      .query({ selector: { flowId: op.flowId } })
+      .find((o) => o.op.case === "operationForget");
+    assert.equal(forget?.status, OperationStatus.STATUS_SUCCESS);
+    const call = fake.calls.find((c) => c.startsWith("forget"));
+    assert.ok(call, "restic forget ran");
+    assert.deepEqual(JSON.parse(call.slice(call.indexOf("{"))), {
+      keep: { last: 3 },
+      tags: ["plan:p2", "created-by:unit"],
+      groupBy: "",
+    });
+  });
+
+  it("a dry run is not followed by retention", async () => {
+    const { deps, fake, config } = makeDeps();
+    const plan = config.get().plans.find((p) => p.id === "p2");
+    if (plan)
+      plan.retention = {
+        $typeName: "v1.RetentionPolicy",
+        policy: { case: "policyKeepLastN", value: 1 },
+      };
+    const done = createOrchestrator(deps).backup("p2", { dryRun: true });
+    await settle(20);
+    fake.backups[0]?.resolve({ summary: summary(""), errors: [], partial: false });
+    await done;
+    await settle(40);
+    assert.ok(!fake.calls.some((c) => c.startsWith("forget")));
+  });
+
+  it("cancelling a finished operation is a conflict naming its status; an unknown one is not found", async () => {
+    const { deps, fake } = makeDeps();
+    const orch = createOrchestrator(deps);
+    const done = orch.backup("p2");
+    await settle(20);
+    fake.backups[0]?.resolve({ summary: summary(), errors: [], partial: false });
+    const op = await done;
+    assert.throws(() => orch.cancel(op.id), /is not running \(STATUS_SUCCESS\)/);
+    assert.throws(() => orch.cancel(424242n), NotFoundError);
+  });
+
+  it("a command line is split into arguments without a shell", async () => {
+    const { deps, fake, ops } = makeDeps();
+    const op = createOrchestrator(deps).startCommand(
+      "r2",
+      `ls latest "/my dir" 'a b' c\\ d; rm -rf /`,
+    );
+    await settle(20);
+    const call = fake.calls.find((c) => c.startsWith("command"));
+    assert.equal(call, "command /repo/two ls latest /my dir a b c d; rm -rf /");
+    const stored = ops.get(op.id);
+    assert.deepEqual(stored?.op.case === "operationRunCommand" && stored.op.value.args, [
+      "ls",
+      "latest",
+      "/my dir",
+      "a b",
+      "c d;",
+      "rm",
+      "-rf",
+      "/",
+    ]);
+  });
+});
