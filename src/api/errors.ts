@@ -49,6 +49,7 @@ export function toConnectError(err: unknown, log: Logger, requestId?: string): C
 
 function resticCode(err: Error): Code {
   const kind = (err as { kind?: string }).kind ?? "";
+  if (kind === "snapshot-not-found") return Code.NotFound;
   return PRECONDITION_KINDS.has(kind) ? Code.FailedPrecondition : Code.Unknown;
 }
 

@@ -44,9 +44,10 @@ const TEXT_KINDS: [ResticErrorKind, RegExp][] = [
     /repository does not exist|unable to open config file:.*(no such file or directory|does not exist|not found)/i,
   ],
   ["repo-exists", /config file already exists|master key and config already initialized/i],
+  ["snapshot-not-found", /no matching ID found for prefix/i],
 ];
 
-const MESSAGES: Record<Exclude<ResticErrorKind, "failed">, string> = {
+const MESSAGES: Record<Exclude<ResticErrorKind, "failed" | "snapshot-not-found">, string> = {
   "wrong-password":
     "restic could not open the repository: wrong password or no key found; check the repo's password",
   locked:
@@ -95,7 +96,12 @@ export function classifyFailure(exitCode: number | undefined, stderr: string): R
 /** Builds the ResticError for a run that ended in failure. */
 export function resticErrorFor(run: FailedRun): ResticError {
   const kind = run.startError ? "failed" : classifyFailure(run.exitCode, run.stderr);
-  const message = kind === "failed" ? failureMessage(run) : MESSAGES[kind];
+  const message =
+    kind === "failed"
+      ? failureMessage(run)
+      : kind === "snapshot-not-found"
+        ? snapshotNotFoundMessage(run.stderr)
+        : MESSAGES[kind];
   return new ResticError({
     kind,
     message,
@@ -103,6 +109,27 @@ export function resticErrorFor(run: FailedRun): ResticError {
     args: run.args,
     stderrTail: run.stderr.slice(-ERROR_STDERR_TAIL_CHARS),
     cause: run.startError,
+  });
+}
+
+/** Names the snapshot id restic could not find. */
+function snapshotNotFoundMessage(stderr: string): string {
+  const id = /no matching ID found for prefix "([^"]*)"/i.exec(stderr)?.[1] ?? "";
+  return `snapshot "${id}" does not exist in the repository; list the snapshots to find its id`;
+}
+
+/**
+ * A ResticError for a snapshot id restic did not find even though it exited 0 (0.14's
+ * `ls` only prints "Ignoring ..."); undefined when stderr does not say so.
+ */
+export function snapshotNotFoundError(run: FailedRun): ResticError | undefined {
+  if (classifyFailure(undefined, run.stderr) !== "snapshot-not-found") return undefined;
+  return new ResticError({
+    kind: "snapshot-not-found",
+    message: snapshotNotFoundMessage(run.stderr),
+    exitCode: run.exitCode,
+    args: run.args,
+    stderrTail: run.stderr.slice(-ERROR_STDERR_TAIL_CHARS),
   });
 }
 

@@ -16,6 +16,7 @@ export type ResticErrorKind =
   | "locked"
   | "repo-not-found"
   | "repo-exists"
+  | "snapshot-not-found"
   | "failed";
 
 /** Fields of a ResticError; every string must already be masked. */

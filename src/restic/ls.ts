@@ -1,5 +1,5 @@
 /** `restic ls --json`: its argv and the streaming of its nodes, one line at a time. */
-import { badOutputError } from "./classify.js";
+import { badOutputError, snapshotNotFoundError } from "./classify.js";
 import { anySignal, type InvokeContext, invoke } from "./invoke.js";
 import { type JsonObject, numberField, parseJsonObject, stringField } from "./json-lines.js";
 import { toSnapshot } from "./snapshots.js";
@@ -119,6 +119,10 @@ export async function runLs(
     throw error;
   }
   if (stop.signal.aborted) throw reader.callbackError;
-  if (!reader.snapshot) throw badOutputError(invoked.run, "printed no snapshot line");
+  if (!reader.snapshot) {
+    throw (
+      snapshotNotFoundError(invoked.run) ?? badOutputError(invoked.run, "printed no snapshot line")
+    );
+  }
   return reader.snapshot;
 }

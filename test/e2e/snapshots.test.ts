@@ -93,6 +93,16 @@ describe("snapshots", async () => {
     assert.ok(indexed.snapshotId?.startsWith(backup.snapshotId ?? "-"));
   });
 
+  it("an unknown snapshot is NOT_FOUND naming it", async () => {
+    const res = await callJson(url, "v1.Backrest/ListSnapshotFiles", {
+      repoId: "local",
+      snapshotId: "deadbeef",
+      path: "/",
+    });
+    assert.equal((res.body as { code: string }).code, "not_found", res.text);
+    assert.match((res.body as { message: string }).message, /snapshot "deadbeef" does not exist/);
+  });
+
   it("ListSnapshotFiles lists one folder level, then serves later folders from the index", async () => {
     const snap = (await list({ repoId: "local", planId: "plan1" }))[0] as SnapJson;
     const ls = async (path: string) =>

@@ -243,6 +243,20 @@ describe("backup output", () => {
 });
 
 describe("snapshots and config", () => {
+  test("an unknown snapshot id is classified and named", () => {
+    const stderr = 'invalid id "deadbeef": no matching ID found for prefix "deadbeef"\n';
+    assert.equal(classifyFailure(1, stderr), "snapshot-not-found");
+    const err = resticErrorFor({
+      subcommand: "dump",
+      command: "restic",
+      args: [],
+      exitCode: 1,
+      stderr,
+    });
+    assert.equal(err.kind, "snapshot-not-found");
+    assert.match(err.message, /snapshot "deadbeef" does not exist/);
+  });
+
   test("snapshots.json maps ids, times, parents and tags", () => {
     const list = parseSnapshots(fixture("snapshots.json"));
     assert.equal(list?.length, 2);
