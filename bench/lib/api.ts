@@ -12,8 +12,21 @@ import type { BenchDaemon } from "./daemon.js";
  * line (e.g. its wording changed).
  */
 export function resticBackupMs(log: string): number | undefined {
-  const m = /restic backup exited with code \d+ after (\d+) ms/.exec(log);
-  return m?.[1] === undefined ? undefined : Number(m[1]);
+  return resticCommandMs(log, "backup");
+}
+
+/**
+ * The run times of every `restic <command>` in `log`, from the daemon's debug lines
+ * "restic <command> exited with code 0 after N ms", in order.
+ */
+export function resticCommandTimes(log: string, command: string): number[] {
+  const re = new RegExp(`restic ${command} exited with code \\d+ after (\\d+) ms`, "g");
+  return [...log.matchAll(re)].map((m) => Number(m[1]));
+}
+
+/** The first of resticCommandTimes, undefined when there is none. */
+export function resticCommandMs(log: string, command: string): number | undefined {
+  return resticCommandTimes(log, command)[0];
 }
 
 /** The fields of a finished backup operation the benchmark checks (Connect JSON). */
@@ -88,4 +101,37 @@ export async function timedPlanBackup(
   } finally {
     capture.stop();
   }
+}
+
+/**
+ * `POST /v1.Backrest/<method>` with a JSON body, Connect JSON style. Returns the wall time
+ * from sending the request to having read the whole response, and the parsed answer.
+ * Rejects on a non-200 answer or after `timeoutMs`.
+ */
+export async function timedCall<T>(
+  baseUrl: string,
+  method: string,
+  body: unknown,
+  timeoutMs: number,
+): Promise<{ ms: number; body: T }> {
+  const started = performance.now();
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(`${baseUrl}/v1.Backrest/${method}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    text = await res.text();
+  } catch (err) {
+    if (err instanceof Error && err.name === "TimeoutError") {
+      throw new Error(`${method} took longer than ${timeoutMs / 1000} s`);
+    }
+    throw err;
+  }
+  const ms = performance.now() - started;
+  if (res.status !== 200) throw new Error(`${method} answered ${res.status}: ${text}`);
+  return { ms, body: JSON.parse(text) as T };
 }

@@ -20,3 +20,14 @@ export function median(values: readonly number[]): number {
 export function spread(values: readonly number[]): Spread {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
+
+/**
+ * The `p`-th percentile (0-100) of a non-empty sample, nearest-rank: the smallest value with
+ * at least p% of the sample at or below it (p99 of 20 values is the largest).
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) throw new Error("percentile of an empty sample");
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] as number;
+}

@@ -119,7 +119,8 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
       ctx.progress = () => progress.update(ctx.op);
       ctx.log = () => {
         if (!log) {
-          log = deps.logs.create();
+          const maxBytes = Number(ctx.cfg.settings?.logMaxBytes ?? 0n);
+          log = deps.logs.create(maxBytes > 0 ? { maxBytes } : {});
           ctx.op.logref = log.ref;
           ctx.save();
         }
