@@ -26,8 +26,28 @@ export function validateConfig(cfg: Config): ValidationIssue[] {
     issues.push(...validatePlan(plan, `plans[${i}]`, repoIds));
   });
   issues.push(...validateUsers(cfg));
+  issues.push(...validateSettings(cfg));
   issues.push(...findRedactionMarkers(cfg));
   return issues;
+}
+
+/** Restwell's own settings: counts, sizes and ages may not be negative (0 means the default). */
+function validateSettings(cfg: Config): ValidationIssue[] {
+  const s = cfg.settings;
+  if (!s) return [];
+  const fields = {
+    logRetentionDays: s.logRetentionDays,
+    logMaxBytes: s.logMaxBytes,
+    historyKeepCount: s.historyKeepCount,
+    historyKeepDays: s.historyKeepDays,
+    recycleBinDays: s.recycleBinDays,
+  };
+  return Object.entries(fields)
+    .filter(([, value]) => value < 0)
+    .map(([name]) => ({
+      path: `settings.${name}`,
+      message: "must not be negative; use 0 for the default",
+    }));
 }
 
 function checkId(id: string, path: string, what: string): ValidationIssue[] {

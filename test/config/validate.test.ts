@@ -139,3 +139,12 @@ describe("checkCron", () => {
     assert.match(String(checkCron("@sometimes")), /is invalid/);
   });
 });
+
+it("refuses negative settings with their paths", () => {
+  const cfg = configFrom({
+    instance: "x",
+    settings: { logRetentionDays: -1, historyKeepCount: 5, recycleBinDays: -3 },
+  });
+  const paths = validateConfig(cfg).map((i) => i.path);
+  assert.deepEqual(paths, ["settings.logRetentionDays", "settings.recycleBinDays"]);
+});
