@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file v1/config.proto.
  */
 export const file_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Cg92MS9jb25maWcucHJvdG8SAnYxIqQBCgZDb25maWcSDQoFbW9kbm8YASABKAUSDwoHdmVyc2lvbhgGIAEoBRIQCghpbnN0YW5jZRgCIAEoCRIXCgVyZXBvcxgDIAMoCzIILnYxLlJlcG8SFwoFcGxhbnMYBCADKAsyCC52MS5QbGFuEhYKBGF1dGgYBSABKAsyCC52MS5BdXRoEh4KCHNldHRpbmdzGGQgASgLMgwudjEuU2V0dGluZ3MijgEKCFNldHRpbmdzEhoKEmxvZ19yZXRlbnRpb25fZGF5cxgBIAEoBRIVCg1sb2dfbWF4X2J5dGVzGAIgASgDEhoKEmhpc3Rvcnlfa2VlcF9jb3VudBgDIAEoBRIZChFoaXN0b3J5X2tlZXBfZGF5cxgEIAEoBRIYChByZWN5Y2xlX2Jpbl9kYXlzGAUgASgFIpsCCgRSZXBvEgoKAmlkGAEgASgJEgsKA3VyaRgCIAEoCRIMCgRndWlkGAsgASgJEhAKCHBhc3N3b3JkGAMgASgJEgsKA2VudhgEIAMoCRINCgVmbGFncxgFIAMoCRIlCgxwcnVuZV9wb2xpY3kYBiABKAsyDy52MS5QcnVuZVBvbGljeRIlCgxjaGVja19wb2xpY3kYCSABKAsyDy52MS5DaGVja1BvbGljeRIXCgVob29rcxgHIAMoCzIILnYxLkhvb2sSEwoLYXV0b191bmxvY2sYCCABKAgSFwoPYXV0b19pbml0aWFsaXplGAwgASgIEikKDmNvbW1hbmRfcHJlZml4GAogASgLMhEudjEuQ29tbWFuZFByZWZpeCKGAgoEUGxhbhIKCgJpZBgBIAEoCRIMCgRyZXBvGAIgASgJEg0KBXBhdGhzGAQgAygJEhAKCGV4Y2x1ZGVzGAUgAygJEhEKCWlleGNsdWRlcxgJIAMoCRIeCghzY2hlZHVsZRgMIAEoCzIMLnYxLlNjaGVkdWxlEiYKCXJldGVudGlvbhgHIAEoCzITLnYxLlJldGVudGlvblBvbGljeRIXCgVob29rcxgIIAMoCzIILnYxLkhvb2sSIgoMYmFja3VwX2ZsYWdzGAogAygJUgxiYWNrdXBfZmxhZ3MSGQoRc2tpcF9pZl91bmNoYW5nZWQYDSABKAhKBAgDEARKBAgGEAdKBAgLEAwiigIKDUNvbW1hbmRQcmVmaXgSLgoHaW9fbmljZRgBIAEoDjIdLnYxLkNvbW1hbmRQcmVmaXguSU9OaWNlTGV2ZWwSMAoIY3B1X25pY2UYAiABKA4yHi52MS5Db21tYW5kUHJlZml4LkNQVU5pY2VMZXZlbCJbCgtJT05pY2VMZXZlbBIOCgpJT19ERUZBVUxUEAASFgoSSU9fQkVTVF9FRkZPUlRfTE9XEAESFwoTSU9fQkVTVF9FRkZPUlRfSElHSBACEgsKB0lPX0lETEUQAyI6CgxDUFVOaWNlTGV2ZWwSDwoLQ1BVX0RFRkFVTFQQABIMCghDUFVfSElHSBABEgsKB0NQVV9MT1cQAiKXAgoPUmV0ZW50aW9uUG9saWN5EhwKEnBvbGljeV9rZWVwX2xhc3RfbhgKIAEoBUgAEkYKFHBvbGljeV90aW1lX2J1Y2tldGVkGAsgASgLMiYudjEuUmV0ZW50aW9uUG9saWN5LlRpbWVCdWNrZXRlZENvdW50c0gAEhkKD3BvbGljeV9rZWVwX2FsbBgMIAEoCEgAGnkKElRpbWVCdWNrZXRlZENvdW50cxIOCgZob3VybHkYASABKAUSDQoFZGFpbHkYAiABKAUSDgoGd2Vla2x5GAMgASgFEg8KB21vbnRobHkYBCABKAUSDgoGeWVhcmx5GAUgASgFEhMKC2tlZXBfbGFzdF9uGAYgASgFQggKBnBvbGljeSJjCgtQcnVuZVBvbGljeRIeCghzY2hlZHVsZRgCIAEoCzIMLnYxLlNjaGVkdWxlEhgKEG1heF91bnVzZWRfYnl0ZXMYAyABKAMSGgoSbWF4X3VudXNlZF9wZXJjZW50GAQgASgBInMKC0NoZWNrUG9saWN5Eh4KCHNjaGVkdWxlGAEgASgLMgwudjEuU2NoZWR1bGUSGAoOc3RydWN0dXJlX29ubHkYZCABKAhIABIiChhyZWFkX2RhdGFfc3Vic2V0X3BlcmNlbnQYZSABKAFIAEIGCgRtb2RlIu8BCghTY2hlZHVsZRISCghkaXNhYmxlZBgBIAEoCEgAEg4KBGNyb24YAiABKAlIABIcChJtYXhfZnJlcXVlbmN5X2RheXMYAyABKAVIABIdChNtYXhfZnJlcXVlbmN5X2hvdXJzGAQgASgFSAASIQoFY2xvY2sYBSABKA4yEi52MS5TY2hlZHVsZS5DbG9jayJTCgVDbG9jaxIRCg1DTE9DS19ERUZBVUxUEAASDwoLQ0xPQ0tfTE9DQUwQARINCglDTE9DS19VVEMQAhIXChNDTE9DS19MQVNUX1JVTl9USU1FEANCCgoIc2NoZWR1bGUigA0KBEhvb2sSJgoKY29uZGl0aW9ucxgBIAMoDjISLnYxLkhvb2suQ29uZGl0aW9uEiIKCG9uX2Vycm9yGAIgASgOMhAudjEuSG9vay5PbkVycm9yEioKDmFjdGlvbl9jb21tYW5kGGQgASgLMhAudjEuSG9vay5Db21tYW5kSAASKgoOYWN0aW9uX3dlYmhvb2sYZSABKAsyEC52MS5Ib29rLldlYmhvb2tIABIqCg5hY3Rpb25fZGlzY29yZBhmIAEoCzIQLnYxLkhvb2suRGlzY29yZEgAEigKDWFjdGlvbl9nb3RpZnkYZyABKAsyDy52MS5Ib29rLkdvdGlmeUgAEiYKDGFjdGlvbl9zbGFjaxhoIAEoCzIOLnYxLkhvb2suU2xhY2tIABIsCg9hY3Rpb25fc2hvdXRycnIYaSABKAsyES52MS5Ib29rLlNob3V0cnJySAASNAoTYWN0aW9uX2hlYWx0aGNoZWNrcxhqIAEoCzIVLnYxLkhvb2suSGVhbHRoY2hlY2tzSAASLAoPYWN0aW9uX3RlbGVncmFtGGsgASgLMhEudjEuSG9vay5UZWxlZ3JhbUgAGhoKB0NvbW1hbmQSDwoHY29tbWFuZBgBIAEoCRqDAQoHV2ViaG9vaxITCgt3ZWJob29rX3VybBgBIAEoCRInCgZtZXRob2QYAiABKA4yFy52MS5Ib29rLldlYmhvb2suTWV0aG9kEhAKCHRlbXBsYXRlGGQgASgJIigKBk1ldGhvZBILCgdVTktOT1dOEAASBwoDR0VUEAESCAoEUE9TVBACGjAKB0Rpc2NvcmQSEwoLd2ViaG9va191cmwYASABKAkSEAoIdGVtcGxhdGUYAiABKAkaZQoGR290aWZ5EhAKCGJhc2VfdXJsGAEgASgJEg0KBXRva2VuGAMgASgJEhAKCHRlbXBsYXRlGGQgASgJEhYKDnRpdGxlX3RlbXBsYXRlGGUgASgJEhAKCHByaW9yaXR5GGYgASgFGi4KBVNsYWNrEhMKC3dlYmhvb2tfdXJsGAEgASgJEhAKCHRlbXBsYXRlGAIgASgJGjIKCFNob3V0cnJyEhQKDHNob3V0cnJyX3VybBgBIAEoCRIQCgh0ZW1wbGF0ZRgCIAEoCRo1CgxIZWFsdGhjaGVja3MSEwoLd2ViaG9va191cmwYASABKAkSEAoIdGVtcGxhdGUYAiABKAkaQAoIVGVsZWdyYW0SEQoJYm90X3Rva2VuGAEgASgJEg8KB2NoYXRfaWQYAiABKAkSEAoIdGVtcGxhdGUYAyABKAki9QMKCUNvbmRpdGlvbhIVChFDT05ESVRJT05fVU5LTk9XThAAEhcKE0NPTkRJVElPTl9BTllfRVJST1IQARIcChhDT05ESVRJT05fU05BUFNIT1RfU1RBUlQQAhIaChZDT05ESVRJT05fU05BUFNIT1RfRU5EEAMSHAoYQ09ORElUSU9OX1NOQVBTSE9UX0VSUk9SEAQSHgoaQ09ORElUSU9OX1NOQVBTSE9UX1dBUk5JTkcQBRIeChpDT05ESVRJT05fU05BUFNIT1RfU1VDQ0VTUxAGEh4KGkNPTkRJVElPTl9TTkFQU0hPVF9TS0lQUEVEEAcSGQoVQ09ORElUSU9OX1BSVU5FX1NUQVJUEGQSGQoVQ09ORElUSU9OX1BSVU5FX0VSUk9SEGUSGwoXQ09ORElUSU9OX1BSVU5FX1NVQ0NFU1MQZhIaChVDT05ESVRJT05fQ0hFQ0tfU1RBUlQQyAESGgoVQ09ORElUSU9OX0NIRUNLX0VSUk9SEMkBEhwKF0NPTkRJVElPTl9DSEVDS19TVUNDRVNTEMoBEhsKFkNPTkRJVElPTl9GT1JHRVRfU1RBUlQQrAISGwoWQ09ORElUSU9OX0ZPUkdFVF9FUlJPUhCtAhIdChhDT05ESVRJT05fRk9SR0VUX1NVQ0NFU1MQrgIiqQEKB09uRXJyb3ISEwoPT05fRVJST1JfSUdOT1JFEAASEwoPT05fRVJST1JfQ0FOQ0VMEAESEgoOT05fRVJST1JfRkFUQUwQAhIaChZPTl9FUlJPUl9SRVRSWV8xTUlOVVRFEGQSHAoYT05fRVJST1JfUkVUUllfMTBNSU5VVEVTEGUSJgoiT05fRVJST1JfUkVUUllfRVhQT05FTlRJQUxfQkFDS09GRhBnQggKBmFjdGlvbiIxCgRBdXRoEhAKCGRpc2FibGVkGAEgASgIEhcKBXVzZXJzGAIgAygLMggudjEuVXNlciI7CgRVc2VyEgwKBG5hbWUYASABKAkSGQoPcGFzc3dvcmRfYmNyeXB0GAIgASgJSABCCgoIcGFzc3dvcmRiBnByb3RvMw");
+  fileDesc("Cg92MS9jb25maWcucHJvdG8SAnYxIqQBCgZDb25maWcSDQoFbW9kbm8YASABKAUSDwoHdmVyc2lvbhgGIAEoBRIQCghpbnN0YW5jZRgCIAEoCRIXCgVyZXBvcxgDIAMoCzIILnYxLlJlcG8SFwoFcGxhbnMYBCADKAsyCC52MS5QbGFuEhYKBGF1dGgYBSABKAsyCC52MS5BdXRoEh4KCHNldHRpbmdzGGQgASgLMgwudjEuU2V0dGluZ3MingEKCFNldHRpbmdzEhoKEmxvZ19yZXRlbnRpb25fZGF5cxgBIAEoBRIVCg1sb2dfbWF4X2J5dGVzGAIgASgDEhoKEmhpc3Rvcnlfa2VlcF9jb3VudBgDIAEoBRIZChFoaXN0b3J5X2tlZXBfZGF5cxgEIAEoBRIYChByZWN5Y2xlX2Jpbl9kYXlzGAUgASgFEg4KBnBhdXNlZBgGIAEoCCKbAgoEUmVwbxIKCgJpZBgBIAEoCRILCgN1cmkYAiABKAkSDAoEZ3VpZBgLIAEoCRIQCghwYXNzd29yZBgDIAEoCRILCgNlbnYYBCADKAkSDQoFZmxhZ3MYBSADKAkSJQoMcHJ1bmVfcG9saWN5GAYgASgLMg8udjEuUHJ1bmVQb2xpY3kSJQoMY2hlY2tfcG9saWN5GAkgASgLMg8udjEuQ2hlY2tQb2xpY3kSFwoFaG9va3MYByADKAsyCC52MS5Ib29rEhMKC2F1dG9fdW5sb2NrGAggASgIEhcKD2F1dG9faW5pdGlhbGl6ZRgMIAEoCBIpCg5jb21tYW5kX3ByZWZpeBgKIAEoCzIRLnYxLkNvbW1hbmRQcmVmaXgivgIKBFBsYW4SCgoCaWQYASABKAkSDAoEcmVwbxgCIAEoCRINCgVwYXRocxgEIAMoCRIQCghleGNsdWRlcxgFIAMoCRIRCglpZXhjbHVkZXMYCSADKAkSHgoIc2NoZWR1bGUYDCABKAsyDC52MS5TY2hlZHVsZRImCglyZXRlbnRpb24YByABKAsyEy52MS5SZXRlbnRpb25Qb2xpY3kSFwoFaG9va3MYCCADKAsyCC52MS5Ib29rEiIKDGJhY2t1cF9mbGFncxgKIAMoCVIMYmFja3VwX2ZsYWdzEhkKEXNraXBfaWZfdW5jaGFuZ2VkGA0gASgIEg4KBnBhdXNlZBhkIAEoCBImCgxwcmVjb25kaXRpb24YZSABKAsyEC52MS5QcmVjb25kaXRpb25KBAgDEARKBAgGEAdKBAgLEAwiQQoMUHJlY29uZGl0aW9uEhUKC3RjcF9hZGRyZXNzGAEgASgJSAASEQoHY29tbWFuZBgCIAEoCUgAQgcKBWNoZWNrIooCCg1Db21tYW5kUHJlZml4Ei4KB2lvX25pY2UYASABKA4yHS52MS5Db21tYW5kUHJlZml4LklPTmljZUxldmVsEjAKCGNwdV9uaWNlGAIgASgOMh4udjEuQ29tbWFuZFByZWZpeC5DUFVOaWNlTGV2ZWwiWwoLSU9OaWNlTGV2ZWwSDgoKSU9fREVGQVVMVBAAEhYKEklPX0JFU1RfRUZGT1JUX0xPVxABEhcKE0lPX0JFU1RfRUZGT1JUX0hJR0gQAhILCgdJT19JRExFEAMiOgoMQ1BVTmljZUxldmVsEg8KC0NQVV9ERUZBVUxUEAASDAoIQ1BVX0hJR0gQARILCgdDUFVfTE9XEAIilwIKD1JldGVudGlvblBvbGljeRIcChJwb2xpY3lfa2VlcF9sYXN0X24YCiABKAVIABJGChRwb2xpY3lfdGltZV9idWNrZXRlZBgLIAEoCzImLnYxLlJldGVudGlvblBvbGljeS5UaW1lQnVja2V0ZWRDb3VudHNIABIZCg9wb2xpY3lfa2VlcF9hbGwYDCABKAhIABp5ChJUaW1lQnVja2V0ZWRDb3VudHMSDgoGaG91cmx5GAEgASgFEg0KBWRhaWx5GAIgASgFEg4KBndlZWtseRgDIAEoBRIPCgdtb250aGx5GAQgASgFEg4KBnllYXJseRgFIAEoBRITCgtrZWVwX2xhc3RfbhgGIAEoBUIICgZwb2xpY3kiYwoLUHJ1bmVQb2xpY3kSHgoIc2NoZWR1bGUYAiABKAsyDC52MS5TY2hlZHVsZRIYChBtYXhfdW51c2VkX2J5dGVzGAMgASgDEhoKEm1heF91bnVzZWRfcGVyY2VudBgEIAEoASJzCgtDaGVja1BvbGljeRIeCghzY2hlZHVsZRgBIAEoCzIMLnYxLlNjaGVkdWxlEhgKDnN0cnVjdHVyZV9vbmx5GGQgASgISAASIgoYcmVhZF9kYXRhX3N1YnNldF9wZXJjZW50GGUgASgBSABCBgoEbW9kZSLvAQoIU2NoZWR1bGUSEgoIZGlzYWJsZWQYASABKAhIABIOCgRjcm9uGAIgASgJSAASHAoSbWF4X2ZyZXF1ZW5jeV9kYXlzGAMgASgFSAASHQoTbWF4X2ZyZXF1ZW5jeV9ob3VycxgEIAEoBUgAEiEKBWNsb2NrGAUgASgOMhIudjEuU2NoZWR1bGUuQ2xvY2siUwoFQ2xvY2sSEQoNQ0xPQ0tfREVGQVVMVBAAEg8KC0NMT0NLX0xPQ0FMEAESDQoJQ0xPQ0tfVVRDEAISFwoTQ0xPQ0tfTEFTVF9SVU5fVElNRRADQgoKCHNjaGVkdWxlIp0QCgRIb29rEiYKCmNvbmRpdGlvbnMYASADKA4yEi52MS5Ib29rLkNvbmRpdGlvbhIiCghvbl9lcnJvchgCIAEoDjIQLnYxLkhvb2suT25FcnJvchIqCg5hY3Rpb25fY29tbWFuZBhkIAEoCzIQLnYxLkhvb2suQ29tbWFuZEgAEioKDmFjdGlvbl93ZWJob29rGGUgASgLMhAudjEuSG9vay5XZWJob29rSAASKgoOYWN0aW9uX2Rpc2NvcmQYZiABKAsyEC52MS5Ib29rLkRpc2NvcmRIABIoCg1hY3Rpb25fZ290aWZ5GGcgASgLMg8udjEuSG9vay5Hb3RpZnlIABImCgxhY3Rpb25fc2xhY2sYaCABKAsyDi52MS5Ib29rLlNsYWNrSAASLAoPYWN0aW9uX3Nob3V0cnJyGGkgASgLMhEudjEuSG9vay5TaG91dHJyckgAEjQKE2FjdGlvbl9oZWFsdGhjaGVja3MYaiABKAsyFS52MS5Ib29rLkhlYWx0aGNoZWNrc0gAEiwKD2FjdGlvbl90ZWxlZ3JhbRhrIAEoCzIRLnYxLkhvb2suVGVsZWdyYW1IABIkCgthY3Rpb25fbnRmeRhsIAEoCzINLnYxLkhvb2suTnRmeUgAEiYKDGFjdGlvbl9lbWFpbBhtIAEoCzIOLnYxLkhvb2suRW1haWxIABIXCg5zaWduaW5nX3NlY3JldBjIASABKAkSGAoPdGltZW91dF9zZWNvbmRzGMkBIAEoBRoaCgdDb21tYW5kEg8KB2NvbW1hbmQYASABKAkagwEKB1dlYmhvb2sSEwoLd2ViaG9va191cmwYASABKAkSJwoGbWV0aG9kGAIgASgOMhcudjEuSG9vay5XZWJob29rLk1ldGhvZBIQCgh0ZW1wbGF0ZRhkIAEoCSIoCgZNZXRob2QSCwoHVU5LTk9XThAAEgcKA0dFVBABEggKBFBPU1QQAhowCgdEaXNjb3JkEhMKC3dlYmhvb2tfdXJsGAEgASgJEhAKCHRlbXBsYXRlGAIgASgJGmUKBkdvdGlmeRIQCghiYXNlX3VybBgBIAEoCRINCgV0b2tlbhgDIAEoCRIQCgh0ZW1wbGF0ZRhkIAEoCRIWCg50aXRsZV90ZW1wbGF0ZRhlIAEoCRIQCghwcmlvcml0eRhmIAEoBRouCgVTbGFjaxITCgt3ZWJob29rX3VybBgBIAEoCRIQCgh0ZW1wbGF0ZRgCIAEoCRoyCghTaG91dHJychIUCgxzaG91dHJycl91cmwYASABKAkSEAoIdGVtcGxhdGUYAiABKAkaNQoMSGVhbHRoY2hlY2tzEhMKC3dlYmhvb2tfdXJsGAEgASgJEhAKCHRlbXBsYXRlGAIgASgJGkAKCFRlbGVncmFtEhEKCWJvdF90b2tlbhgBIAEoCRIPCgdjaGF0X2lkGAIgASgJEhAKCHRlbXBsYXRlGAMgASgJGnQKBE50ZnkSEgoKc2VydmVyX3VybBgBIAEoCRINCgV0b3BpYxgCIAEoCRINCgV0b2tlbhgDIAEoCRIQCghwcmlvcml0eRgEIAEoBRIWCg50aXRsZV90ZW1wbGF0ZRgFIAEoCRIQCgh0ZW1wbGF0ZRgGIAEoCRqjAQoFRW1haWwSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgFEhAKCHVzZXJuYW1lGAMgASgJEhAKCHBhc3N3b3JkGAQgASgJEhQKDGltcGxpY2l0X3RscxgFIAEoCBIMCgRmcm9tGAYgASgJEgoKAnRvGAcgAygJEhgKEHN1YmplY3RfdGVtcGxhdGUYCCABKAkSEAoIdGVtcGxhdGUYCSABKAki9QMKCUNvbmRpdGlvbhIVChFDT05ESVRJT05fVU5LTk9XThAAEhcKE0NPTkRJVElPTl9BTllfRVJST1IQARIcChhDT05ESVRJT05fU05BUFNIT1RfU1RBUlQQAhIaChZDT05ESVRJT05fU05BUFNIT1RfRU5EEAMSHAoYQ09ORElUSU9OX1NOQVBTSE9UX0VSUk9SEAQSHgoaQ09ORElUSU9OX1NOQVBTSE9UX1dBUk5JTkcQBRIeChpDT05ESVRJT05fU05BUFNIT1RfU1VDQ0VTUxAGEh4KGkNPTkRJVElPTl9TTkFQU0hPVF9TS0lQUEVEEAcSGQoVQ09ORElUSU9OX1BSVU5FX1NUQVJUEGQSGQoVQ09ORElUSU9OX1BSVU5FX0VSUk9SEGUSGwoXQ09ORElUSU9OX1BSVU5FX1NVQ0NFU1MQZhIaChVDT05ESVRJT05fQ0hFQ0tfU1RBUlQQyAESGgoVQ09ORElUSU9OX0NIRUNLX0VSUk9SEMkBEhwKF0NPTkRJVElPTl9DSEVDS19TVUNDRVNTEMoBEhsKFkNPTkRJVElPTl9GT1JHRVRfU1RBUlQQrAISGwoWQ09ORElUSU9OX0ZPUkdFVF9FUlJPUhCtAhIdChhDT05ESVRJT05fRk9SR0VUX1NVQ0NFU1MQrgIiqQEKB09uRXJyb3ISEwoPT05fRVJST1JfSUdOT1JFEAASEwoPT05fRVJST1JfQ0FOQ0VMEAESEgoOT05fRVJST1JfRkFUQUwQAhIaChZPTl9FUlJPUl9SRVRSWV8xTUlOVVRFEGQSHAoYT05fRVJST1JfUkVUUllfMTBNSU5VVEVTEGUSJgoiT05fRVJST1JfUkVUUllfRVhQT05FTlRJQUxfQkFDS09GRhBnQggKBmFjdGlvbiIxCgRBdXRoEhAKCGRpc2FibGVkGAEgASgIEhcKBXVzZXJzGAIgAygLMggudjEuVXNlciI7CgRVc2VyEgwKBG5hbWUYASABKAkSGQoPcGFzc3dvcmRfYmNyeXB0GAIgASgJSABCCgoIcGFzc3dvcmRiBnByb3RvMw");
 
 /**
  * Config is the whole configuration file.
@@ -112,6 +112,13 @@ export type Settings = Message<"v1.Settings"> & {
    * @generated from field: int32 recycle_bin_days = 5;
    */
   recycleBinDays: number;
+
+  /**
+   * Pauses every schedule of the daemon (requested runs still run).
+   *
+   * @generated from field: bool paused = 6;
+   */
+  paused: boolean;
 };
 
 /**
@@ -276,6 +283,20 @@ export type Plan = Message<"v1.Plan"> & {
    * @generated from field: bool skip_if_unchanged = 13;
    */
   skipIfUnchanged: boolean;
+
+  /**
+   * Scheduled runs are skipped (and recorded as skipped) while paused.
+   *
+   * @generated from field: bool paused = 100;
+   */
+  paused: boolean;
+
+  /**
+   * Must hold before a scheduled or requested backup runs; otherwise the run is skipped.
+   *
+   * @generated from field: v1.Precondition precondition = 101;
+   */
+  precondition?: Precondition | undefined;
 };
 
 /**
@@ -284,6 +305,41 @@ export type Plan = Message<"v1.Plan"> & {
  */
 export const PlanSchema: GenMessage<Plan> = /*@__PURE__*/
   messageDesc(file_v1_config, 3);
+
+/**
+ * Precondition is checked before a plan runs.
+ *
+ * @generated from message v1.Precondition
+ */
+export type Precondition = Message<"v1.Precondition"> & {
+  /**
+   * @generated from oneof v1.Precondition.check
+   */
+  check: {
+    /**
+     * host:port that must accept a TCP connection (e.g. a NAS that must be up).
+     *
+     * @generated from field: string tcp_address = 1;
+     */
+    value: string;
+    case: "tcpAddress";
+  } | {
+    /**
+     * A command run by sh that must exit 0.
+     *
+     * @generated from field: string command = 2;
+     */
+    value: string;
+    case: "command";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message v1.Precondition.
+ * Use `create(PreconditionSchema)` to create a new message.
+ */
+export const PreconditionSchema: GenMessage<Precondition> = /*@__PURE__*/
+  messageDesc(file_v1_config, 4);
 
 /**
  * CommandPrefix runs restic under nice/ionice.
@@ -307,7 +363,7 @@ export type CommandPrefix = Message<"v1.CommandPrefix"> & {
  * Use `create(CommandPrefixSchema)` to create a new message.
  */
 export const CommandPrefixSchema: GenMessage<CommandPrefix> = /*@__PURE__*/
-  messageDesc(file_v1_config, 4);
+  messageDesc(file_v1_config, 5);
 
 /**
  * @generated from enum v1.CommandPrefix.IONiceLevel
@@ -338,7 +394,7 @@ export enum CommandPrefix_IONiceLevel {
  * Describes the enum v1.CommandPrefix.IONiceLevel.
  */
 export const CommandPrefix_IONiceLevelSchema: GenEnum<CommandPrefix_IONiceLevel> = /*@__PURE__*/
-  enumDesc(file_v1_config, 4, 0);
+  enumDesc(file_v1_config, 5, 0);
 
 /**
  * @generated from enum v1.CommandPrefix.CPUNiceLevel
@@ -364,7 +420,7 @@ export enum CommandPrefix_CPUNiceLevel {
  * Describes the enum v1.CommandPrefix.CPUNiceLevel.
  */
 export const CommandPrefix_CPUNiceLevelSchema: GenEnum<CommandPrefix_CPUNiceLevel> = /*@__PURE__*/
-  enumDesc(file_v1_config, 4, 1);
+  enumDesc(file_v1_config, 5, 1);
 
 /**
  * RetentionPolicy decides which of a plan's snapshots are kept.
@@ -401,7 +457,7 @@ export type RetentionPolicy = Message<"v1.RetentionPolicy"> & {
  * Use `create(RetentionPolicySchema)` to create a new message.
  */
 export const RetentionPolicySchema: GenMessage<RetentionPolicy> = /*@__PURE__*/
-  messageDesc(file_v1_config, 5);
+  messageDesc(file_v1_config, 6);
 
 /**
  * @generated from message v1.RetentionPolicy.TimeBucketedCounts
@@ -443,7 +499,7 @@ export type RetentionPolicy_TimeBucketedCounts = Message<"v1.RetentionPolicy.Tim
  * Use `create(RetentionPolicy_TimeBucketedCountsSchema)` to create a new message.
  */
 export const RetentionPolicy_TimeBucketedCountsSchema: GenMessage<RetentionPolicy_TimeBucketedCounts> = /*@__PURE__*/
-  messageDesc(file_v1_config, 5, 0);
+  messageDesc(file_v1_config, 6, 0);
 
 /**
  * PrunePolicy says when restic prune runs.
@@ -472,7 +528,7 @@ export type PrunePolicy = Message<"v1.PrunePolicy"> & {
  * Use `create(PrunePolicySchema)` to create a new message.
  */
 export const PrunePolicySchema: GenMessage<PrunePolicy> = /*@__PURE__*/
-  messageDesc(file_v1_config, 6);
+  messageDesc(file_v1_config, 7);
 
 /**
  * CheckPolicy says when and how restic check runs.
@@ -508,7 +564,7 @@ export type CheckPolicy = Message<"v1.CheckPolicy"> & {
  * Use `create(CheckPolicySchema)` to create a new message.
  */
 export const CheckPolicySchema: GenMessage<CheckPolicy> = /*@__PURE__*/
-  messageDesc(file_v1_config, 7);
+  messageDesc(file_v1_config, 8);
 
 /**
  * Schedule says when something runs by itself.
@@ -558,7 +614,7 @@ export type Schedule = Message<"v1.Schedule"> & {
  * Use `create(ScheduleSchema)` to create a new message.
  */
 export const ScheduleSchema: GenMessage<Schedule> = /*@__PURE__*/
-  messageDesc(file_v1_config, 8);
+  messageDesc(file_v1_config, 9);
 
 /**
  * @generated from enum v1.Schedule.Clock
@@ -589,7 +645,7 @@ export enum Schedule_Clock {
  * Describes the enum v1.Schedule.Clock.
  */
 export const Schedule_ClockSchema: GenEnum<Schedule_Clock> = /*@__PURE__*/
-  enumDesc(file_v1_config, 8, 0);
+  enumDesc(file_v1_config, 9, 0);
 
 /**
  * Hook runs an action when an operation reaches one of its conditions.
@@ -658,7 +714,35 @@ export type Hook = Message<"v1.Hook"> & {
      */
     value: Hook_Telegram;
     case: "actionTelegram";
+  } | {
+    /**
+     * @generated from field: v1.Hook.Ntfy action_ntfy = 108;
+     */
+    value: Hook_Ntfy;
+    case: "actionNtfy";
+  } | {
+    /**
+     * @generated from field: v1.Hook.Email action_email = 109;
+     */
+    value: Hook_Email;
+    case: "actionEmail";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * Key of the HMAC-SHA256 signature sent with every outgoing webhook
+   * (X-Restwell-Signature: sha256=<hex>). When empty, the daemon's own key is used (the file
+   * webhook-secret in the data directory). Never returned by the API.
+   *
+   * @generated from field: string signing_secret = 200;
+   */
+  signingSecret: string;
+
+  /**
+   * Seconds after which a hook that has not finished is stopped (default 60).
+   *
+   * @generated from field: int32 timeout_seconds = 201;
+   */
+  timeoutSeconds: number;
 };
 
 /**
@@ -666,7 +750,7 @@ export type Hook = Message<"v1.Hook"> & {
  * Use `create(HookSchema)` to create a new message.
  */
 export const HookSchema: GenMessage<Hook> = /*@__PURE__*/
-  messageDesc(file_v1_config, 9);
+  messageDesc(file_v1_config, 10);
 
 /**
  * @generated from message v1.Hook.Command
@@ -683,7 +767,7 @@ export type Hook_Command = Message<"v1.Hook.Command"> & {
  * Use `create(Hook_CommandSchema)` to create a new message.
  */
 export const Hook_CommandSchema: GenMessage<Hook_Command> = /*@__PURE__*/
-  messageDesc(file_v1_config, 9, 0);
+  messageDesc(file_v1_config, 10, 0);
 
 /**
  * @generated from message v1.Hook.Webhook
@@ -710,7 +794,7 @@ export type Hook_Webhook = Message<"v1.Hook.Webhook"> & {
  * Use `create(Hook_WebhookSchema)` to create a new message.
  */
 export const Hook_WebhookSchema: GenMessage<Hook_Webhook> = /*@__PURE__*/
-  messageDesc(file_v1_config, 9, 1);
+  messageDesc(file_v1_config, 10, 1);
 
 /**
  * @generated from enum v1.Hook.Webhook.Method
@@ -736,7 +820,7 @@ export enum Hook_Webhook_Method {
  * Describes the enum v1.Hook.Webhook.Method.
  */
 export const Hook_Webhook_MethodSchema: GenEnum<Hook_Webhook_Method> = /*@__PURE__*/
-  enumDesc(file_v1_config, 9, 1, 0);
+  enumDesc(file_v1_config, 10, 1, 0);
 
 /**
  * @generated from message v1.Hook.Discord
@@ -758,7 +842,7 @@ export type Hook_Discord = Message<"v1.Hook.Discord"> & {
  * Use `create(Hook_DiscordSchema)` to create a new message.
  */
 export const Hook_DiscordSchema: GenMessage<Hook_Discord> = /*@__PURE__*/
-  messageDesc(file_v1_config, 9, 2);
+  messageDesc(file_v1_config, 10, 2);
 
 /**
  * @generated from message v1.Hook.Gotify
@@ -795,7 +879,7 @@ export type Hook_Gotify = Message<"v1.Hook.Gotify"> & {
  * Use `create(Hook_GotifySchema)` to create a new message.
  */
 export const Hook_GotifySchema: GenMessage<Hook_Gotify> = /*@__PURE__*/
-  messageDesc(file_v1_config, 9, 3);
+  messageDesc(file_v1_config, 10, 3);
 
 /**
  * @generated from message v1.Hook.Slack
@@ -817,7 +901,7 @@ export type Hook_Slack = Message<"v1.Hook.Slack"> & {
  * Use `create(Hook_SlackSchema)` to create a new message.
  */
 export const Hook_SlackSchema: GenMessage<Hook_Slack> = /*@__PURE__*/
-  messageDesc(file_v1_config, 9, 4);
+  messageDesc(file_v1_config, 10, 4);
 
 /**
  * @generated from message v1.Hook.Shoutrrr
@@ -839,7 +923,7 @@ export type Hook_Shoutrrr = Message<"v1.Hook.Shoutrrr"> & {
  * Use `create(Hook_ShoutrrrSchema)` to create a new message.
  */
 export const Hook_ShoutrrrSchema: GenMessage<Hook_Shoutrrr> = /*@__PURE__*/
-  messageDesc(file_v1_config, 9, 5);
+  messageDesc(file_v1_config, 10, 5);
 
 /**
  * @generated from message v1.Hook.Healthchecks
@@ -861,7 +945,7 @@ export type Hook_Healthchecks = Message<"v1.Hook.Healthchecks"> & {
  * Use `create(Hook_HealthchecksSchema)` to create a new message.
  */
 export const Hook_HealthchecksSchema: GenMessage<Hook_Healthchecks> = /*@__PURE__*/
-  messageDesc(file_v1_config, 9, 6);
+  messageDesc(file_v1_config, 10, 6);
 
 /**
  * @generated from message v1.Hook.Telegram
@@ -888,7 +972,118 @@ export type Hook_Telegram = Message<"v1.Hook.Telegram"> & {
  * Use `create(Hook_TelegramSchema)` to create a new message.
  */
 export const Hook_TelegramSchema: GenMessage<Hook_Telegram> = /*@__PURE__*/
-  messageDesc(file_v1_config, 9, 7);
+  messageDesc(file_v1_config, 10, 7);
+
+/**
+ * Ntfy publishes to an ntfy topic.
+ *
+ * @generated from message v1.Hook.Ntfy
+ */
+export type Hook_Ntfy = Message<"v1.Hook.Ntfy"> & {
+  /**
+   * Server base URL, e.g. https://ntfy.sh.
+   *
+   * @generated from field: string server_url = 1;
+   */
+  serverUrl: string;
+
+  /**
+   * @generated from field: string topic = 2;
+   */
+  topic: string;
+
+  /**
+   * Access token (Authorization: Bearer).
+   *
+   * @generated from field: string token = 3;
+   */
+  token: string;
+
+  /**
+   * 1 (min) to 5 (max); 0 is the server's default.
+   *
+   * @generated from field: int32 priority = 4;
+   */
+  priority: number;
+
+  /**
+   * @generated from field: string title_template = 5;
+   */
+  titleTemplate: string;
+
+  /**
+   * @generated from field: string template = 6;
+   */
+  template: string;
+};
+
+/**
+ * Describes the message v1.Hook.Ntfy.
+ * Use `create(Hook_NtfySchema)` to create a new message.
+ */
+export const Hook_NtfySchema: GenMessage<Hook_Ntfy> = /*@__PURE__*/
+  messageDesc(file_v1_config, 10, 8);
+
+/**
+ * Email sends a message through an SMTP server.
+ *
+ * @generated from message v1.Hook.Email
+ */
+export type Hook_Email = Message<"v1.Hook.Email"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * Default 587 (STARTTLS), or 465 with implicit_tls.
+   *
+   * @generated from field: int32 port = 2;
+   */
+  port: number;
+
+  /**
+   * @generated from field: string username = 3;
+   */
+  username: string;
+
+  /**
+   * @generated from field: string password = 4;
+   */
+  password: string;
+
+  /**
+   * @generated from field: bool implicit_tls = 5;
+   */
+  implicitTls: boolean;
+
+  /**
+   * @generated from field: string from = 6;
+   */
+  from: string;
+
+  /**
+   * @generated from field: repeated string to = 7;
+   */
+  to: string[];
+
+  /**
+   * @generated from field: string subject_template = 8;
+   */
+  subjectTemplate: string;
+
+  /**
+   * @generated from field: string template = 9;
+   */
+  template: string;
+};
+
+/**
+ * Describes the message v1.Hook.Email.
+ * Use `create(Hook_EmailSchema)` to create a new message.
+ */
+export const Hook_EmailSchema: GenMessage<Hook_Email> = /*@__PURE__*/
+  messageDesc(file_v1_config, 10, 9);
 
 /**
  * @generated from enum v1.Hook.Condition
@@ -984,7 +1179,7 @@ export enum Hook_Condition {
  * Describes the enum v1.Hook.Condition.
  */
 export const Hook_ConditionSchema: GenEnum<Hook_Condition> = /*@__PURE__*/
-  enumDesc(file_v1_config, 9, 0);
+  enumDesc(file_v1_config, 10, 0);
 
 /**
  * @generated from enum v1.Hook.OnError
@@ -1025,7 +1220,7 @@ export enum Hook_OnError {
  * Describes the enum v1.Hook.OnError.
  */
 export const Hook_OnErrorSchema: GenEnum<Hook_OnError> = /*@__PURE__*/
-  enumDesc(file_v1_config, 9, 1);
+  enumDesc(file_v1_config, 10, 1);
 
 /**
  * Auth holds the users allowed to use the API and UI.
@@ -1049,7 +1244,7 @@ export type Auth = Message<"v1.Auth"> & {
  * Use `create(AuthSchema)` to create a new message.
  */
 export const AuthSchema: GenMessage<Auth> = /*@__PURE__*/
-  messageDesc(file_v1_config, 10);
+  messageDesc(file_v1_config, 11);
 
 /**
  * User is one login. The password is stored as base64 of a bcrypt hash.
@@ -1079,5 +1274,5 @@ export type User = Message<"v1.User"> & {
  * Use `create(UserSchema)` to create a new message.
  */
 export const UserSchema: GenMessage<User> = /*@__PURE__*/
-  messageDesc(file_v1_config, 11);
+  messageDesc(file_v1_config, 12);
 

@@ -23,7 +23,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file v1/service.proto.
  */
 export const file_v1_service: GenFile = /*@__PURE__*/
-  fileDesc("ChB2MS9zZXJ2aWNlLnByb3RvEgJ2MSKfAgoKT3BTZWxlY3RvchILCgNpZHMYASADKAMSFAoHcmVwb19pZBgCIAEoCUgAiAEBEhQKB3BsYW5faWQYAyABKAlIAYgBARIYCgtzbmFwc2hvdF9pZBgEIAEoCUgCiAEBEhQKB2Zsb3dfaWQYBSABKANIA4gBARIYCgtpbnN0YW5jZV9pZBgGIAEoCUgEiAEBEhYKCXJlcG9fZ3VpZBgHIAEoCUgFiAEBEhYKCW1vZG5vX2d0ZRgJIAEoA0gGiAEBQgoKCF9yZXBvX2lkQgoKCF9wbGFuX2lkQg4KDF9zbmFwc2hvdF9pZEIKCghfZmxvd19pZEIOCgxfaW5zdGFuY2VfaWRCDAoKX3JlcG9fZ3VpZEIMCgpfbW9kbm9fZ3RlIkgKFEdldE9wZXJhdGlvbnNSZXF1ZXN0EiAKCHNlbGVjdG9yGAEgASgLMg4udjEuT3BTZWxlY3RvchIOCgZsYXN0X24YAiABKAMiKAoOQWRkUmVwb1JlcXVlc3QSFgoEcmVwbxgBIAEoCzIILnYxLlJlcG8iKAoQT3BlcmF0aW9uU3RhcnRlZBIUCgxvcGVyYXRpb25faWQYASABKAMiOAoUTGlzdFNuYXBzaG90c1JlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIPCgdwbGFuX2lkGAIgASgJIk4KGExpc3RTbmFwc2hvdEZpbGVzUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEhMKC3NuYXBzaG90X2lkGAIgASgJEgwKBHBhdGgYAyABKAkiRwoZTGlzdFNuYXBzaG90RmlsZXNSZXNwb25zZRIMCgRwYXRoGAEgASgJEhwKB2VudHJpZXMYAiADKAsyCy52MS5Mc0VudHJ5IqsBCgdMc0VudHJ5EgwKBG5hbWUYASABKAkSDAoEdHlwZRgCIAEoCRIMCgRwYXRoGAMgASgJEgsKA3VpZBgEIAEoAxILCgNnaWQYBSABKAMSDAoEc2l6ZRgGIAEoAxIMCgRtb2RlGAcgASgDEg0KBW10aW1lGAggASgJEg0KBWF0aW1lGAkgASgJEg0KBWN0aW1lGAogASgJEhMKC2xpbmtfdGFyZ2V0GAsgASgJItIBChFEb1JlcG9UYXNrUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEigKBHRhc2sYAiABKA4yGi52MS5Eb1JlcG9UYXNrUmVxdWVzdC5UYXNrIoEBCgRUYXNrEg0KCVRBU0tfTk9ORRAAEhgKFFRBU0tfSU5ERVhfU05BUFNIT1RTEAESDgoKVEFTS19QUlVORRACEg4KClRBU0tfQ0hFQ0sQAxIOCgpUQVNLX1NUQVRTEAQSDwoLVEFTS19VTkxPQ0sQBRIPCgtUQVNLX0ZPUkdFVBAGIkYKDUZvcmdldFJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIPCgdwbGFuX2lkGAIgASgJEhMKC3NuYXBzaG90X2lkGAMgASgJIm0KFlJlc3RvcmVTbmFwc2hvdFJlcXVlc3QSDwoHcGxhbl9pZBgBIAEoCRITCgtzbmFwc2hvdF9pZBgCIAEoCRIMCgRwYXRoGAMgASgJEg4KBnRhcmdldBgEIAEoCRIPCgdyZXBvX2lkGAUgASgJIjQKDUNhbmNlbFJlcXVlc3QSDQoFdmFsdWUYASABKAMSFAoMb3BlcmF0aW9uX2lkGAIgASgDIh0KDkxvZ0RhdGFSZXF1ZXN0EgsKA3JlZhgBIAEoCSJDChFSdW5Db21tYW5kUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEg8KB2NvbW1hbmQYAiABKAkSDAoEYXJncxgDIAMoCSI5ChVHZXREb3dubG9hZFVSTFJlcXVlc3QSDQoFb3BfaWQYASABKAMSEQoJZmlsZV9wYXRoGAIgASgJIkwKE0NsZWFySGlzdG9yeVJlcXVlc3QSIAoIc2VsZWN0b3IYASABKAsyDi52MS5PcFNlbGVjdG9yEhMKC29ubHlfZmFpbGVkGAIgASgIIjoKEVJlY3ljbGVCaW5SZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSFAoMc25hcHNob3RfaWRzGAIgAygJIk4KFlB1cmdlUmVjeWNsZUJpblJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIUCgxzbmFwc2hvdF9pZHMYAiADKAkSDQoFcHJ1bmUYAyABKAginAYKGFN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZRI8Cg5yZXBvX3N1bW1hcmllcxgBIAMoCzIkLnYxLlN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZS5TdW1tYXJ5EjwKDnBsYW5fc3VtbWFyaWVzGAIgAygLMiQudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlLlN1bW1hcnkSEwoLY29uZmlnX3BhdGgYCiABKAkSEQoJZGF0YV9wYXRoGAsgASgJGtUDCgdTdW1tYXJ5EgoKAmlkGAEgASgJEh0KFWJhY2t1cHNfZmFpbGVkXzMwZGF5cxgCIAEoAxIjChtiYWNrdXBzX3dhcm5pbmdfbGFzdF8zMGRheXMYAyABKAMSIwobYmFja3Vwc19zdWNjZXNzX2xhc3RfMzBkYXlzGAQgASgDEiEKGWJ5dGVzX3NjYW5uZWRfbGFzdF8zMGRheXMYBSABKAMSHwoXYnl0ZXNfYWRkZWRfbGFzdF8zMGRheXMYBiABKAMSFwoPdG90YWxfc25hcHNob3RzGAcgASgDEhkKEWJ5dGVzX3NjYW5uZWRfYXZnGAggASgDEhcKD2J5dGVzX2FkZGVkX2F2ZxgJIAEoAxIbChNuZXh0X2JhY2t1cF90aW1lX21zGAogASgDEkAKDnJlY2VudF9iYWNrdXBzGAsgASgLMigudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlLkJhY2t1cENoYXJ0EhsKE2xhc3RfYmFja3VwX3RpbWVfbXMYDCABKAMSLwoSbGFzdF9iYWNrdXBfc3RhdHVzGA0gASgOMhMudjEuT3BlcmF0aW9uU3RhdHVzEhcKD2R1cmF0aW9uX2F2Z19tcxgOIAEoAxqDAQoLQmFja3VwQ2hhcnQSDwoHZmxvd19pZBgBIAMoAxIUCgx0aW1lc3RhbXBfbXMYAiADKAMSEwoLZHVyYXRpb25fbXMYAyADKAMSIwoGc3RhdHVzGAQgAygOMhMudjEuT3BlcmF0aW9uU3RhdHVzEhMKC2J5dGVzX2FkZGVkGAUgAygDIi8KDUJhY2t1cFJlcXVlc3QSDQoFdmFsdWUYASABKAkSDwoHZHJ5X3J1bhgCIAEoCDLTCgoIQmFja3Jlc3QSMQoJR2V0Q29uZmlnEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GgoudjEuQ29uZmlnIgASJQoJU2V0Q29uZmlnEgoudjEuQ29uZmlnGgoudjEuQ29uZmlnIgASKwoHQWRkUmVwbxISLnYxLkFkZFJlcG9SZXF1ZXN0GgoudjEuQ29uZmlnIgASLgoKUmVtb3ZlUmVwbxISLnR5cGVzLlN0cmluZ1ZhbHVlGgoudjEuQ29uZmlnIgASRAoSR2V0T3BlcmF0aW9uRXZlbnRzEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhIudjEuT3BlcmF0aW9uRXZlbnQiADABEj4KDUdldE9wZXJhdGlvbnMSGC52MS5HZXRPcGVyYXRpb25zUmVxdWVzdBoRLnYxLk9wZXJhdGlvbkxpc3QiABIsCgZCYWNrdXASES52MS5CYWNrdXBSZXF1ZXN0Gg0udjEuT3BlcmF0aW9uIgASQwoNTGlzdFNuYXBzaG90cxIYLnYxLkxpc3RTbmFwc2hvdHNSZXF1ZXN0GhYudjEuUmVzdGljU25hcHNob3RMaXN0IgASUgoRTGlzdFNuYXBzaG90RmlsZXMSHC52MS5MaXN0U25hcHNob3RGaWxlc1JlcXVlc3QaHS52MS5MaXN0U25hcHNob3RGaWxlc1Jlc3BvbnNlIgASOwoKRG9SZXBvVGFzaxIVLnYxLkRvUmVwb1Rhc2tSZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEjMKBkZvcmdldBIRLnYxLkZvcmdldFJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASPQoHUmVzdG9yZRIaLnYxLlJlc3RvcmVTbmFwc2hvdFJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASNQoGQ2FuY2VsEhEudjEuQ2FuY2VsUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEjQKB0dldExvZ3MSEi52MS5Mb2dEYXRhUmVxdWVzdBoRLnR5cGVzLkJ5dGVzVmFsdWUiADABEjgKClJ1bkNvbW1hbmQSFS52MS5SdW5Db21tYW5kUmVxdWVzdBoRLnR5cGVzLkludDY0VmFsdWUiABJBCg5HZXREb3dubG9hZFVSTBIZLnYxLkdldERvd25sb2FkVVJMUmVxdWVzdBoSLnR5cGVzLlN0cmluZ1ZhbHVlIgASQQoMQ2xlYXJIaXN0b3J5EhcudjEuQ2xlYXJIaXN0b3J5UmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIAEk0KE0dldFN1bW1hcnlEYXNoYm9hcmQSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaHC52MS5TdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2UiABJBChBSZWN5Y2xlU25hcHNob3RzEhUudjEuUmVjeWNsZUJpblJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASRAoOTGlzdFJlY3ljbGVCaW4SGC52MS5MaXN0U25hcHNob3RzUmVxdWVzdBoWLnYxLlJlc3RpY1NuYXBzaG90TGlzdCIAEkYKFVJlc3RvcmVGcm9tUmVjeWNsZUJpbhIVLnYxLlJlY3ljbGVCaW5SZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEkUKD1B1cmdlUmVjeWNsZUJpbhIaLnYxLlB1cmdlUmVjeWNsZUJpblJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgBiBnByb3RvMw", [file_google_protobuf_empty, file_types_value, file_v1_config, file_v1_operations, file_v1_restic]);
+  fileDesc("ChB2MS9zZXJ2aWNlLnByb3RvEgJ2MSKfAgoKT3BTZWxlY3RvchILCgNpZHMYASADKAMSFAoHcmVwb19pZBgCIAEoCUgAiAEBEhQKB3BsYW5faWQYAyABKAlIAYgBARIYCgtzbmFwc2hvdF9pZBgEIAEoCUgCiAEBEhQKB2Zsb3dfaWQYBSABKANIA4gBARIYCgtpbnN0YW5jZV9pZBgGIAEoCUgEiAEBEhYKCXJlcG9fZ3VpZBgHIAEoCUgFiAEBEhYKCW1vZG5vX2d0ZRgJIAEoA0gGiAEBQgoKCF9yZXBvX2lkQgoKCF9wbGFuX2lkQg4KDF9zbmFwc2hvdF9pZEIKCghfZmxvd19pZEIOCgxfaW5zdGFuY2VfaWRCDAoKX3JlcG9fZ3VpZEIMCgpfbW9kbm9fZ3RlIkgKFEdldE9wZXJhdGlvbnNSZXF1ZXN0EiAKCHNlbGVjdG9yGAEgASgLMg4udjEuT3BTZWxlY3RvchIOCgZsYXN0X24YAiABKAMiKAoOQWRkUmVwb1JlcXVlc3QSFgoEcmVwbxgBIAEoCzIILnYxLlJlcG8iMwoQU2V0UGF1c2VkUmVxdWVzdBIPCgdwbGFuX2lkGAEgASgJEg4KBnBhdXNlZBgCIAEoCCIoChBPcGVyYXRpb25TdGFydGVkEhQKDG9wZXJhdGlvbl9pZBgBIAEoAyI4ChRMaXN0U25hcHNob3RzUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEg8KB3BsYW5faWQYAiABKAkiTgoYTGlzdFNuYXBzaG90RmlsZXNSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSEwoLc25hcHNob3RfaWQYAiABKAkSDAoEcGF0aBgDIAEoCSJHChlMaXN0U25hcHNob3RGaWxlc1Jlc3BvbnNlEgwKBHBhdGgYASABKAkSHAoHZW50cmllcxgCIAMoCzILLnYxLkxzRW50cnkiqwEKB0xzRW50cnkSDAoEbmFtZRgBIAEoCRIMCgR0eXBlGAIgASgJEgwKBHBhdGgYAyABKAkSCwoDdWlkGAQgASgDEgsKA2dpZBgFIAEoAxIMCgRzaXplGAYgASgDEgwKBG1vZGUYByABKAMSDQoFbXRpbWUYCCABKAkSDQoFYXRpbWUYCSABKAkSDQoFY3RpbWUYCiABKAkSEwoLbGlua190YXJnZXQYCyABKAki0gEKEURvUmVwb1Rhc2tSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSKAoEdGFzaxgCIAEoDjIaLnYxLkRvUmVwb1Rhc2tSZXF1ZXN0LlRhc2sigQEKBFRhc2sSDQoJVEFTS19OT05FEAASGAoUVEFTS19JTkRFWF9TTkFQU0hPVFMQARIOCgpUQVNLX1BSVU5FEAISDgoKVEFTS19DSEVDSxADEg4KClRBU0tfU1RBVFMQBBIPCgtUQVNLX1VOTE9DSxAFEg8KC1RBU0tfRk9SR0VUEAYiRgoNRm9yZ2V0UmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEg8KB3BsYW5faWQYAiABKAkSEwoLc25hcHNob3RfaWQYAyABKAkibQoWUmVzdG9yZVNuYXBzaG90UmVxdWVzdBIPCgdwbGFuX2lkGAEgASgJEhMKC3NuYXBzaG90X2lkGAIgASgJEgwKBHBhdGgYAyABKAkSDgoGdGFyZ2V0GAQgASgJEg8KB3JlcG9faWQYBSABKAkiNAoNQ2FuY2VsUmVxdWVzdBINCgV2YWx1ZRgBIAEoAxIUCgxvcGVyYXRpb25faWQYAiABKAMiHQoOTG9nRGF0YVJlcXVlc3QSCwoDcmVmGAEgASgJIkMKEVJ1bkNvbW1hbmRSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSDwoHY29tbWFuZBgCIAEoCRIMCgRhcmdzGAMgAygJIjkKFUdldERvd25sb2FkVVJMUmVxdWVzdBINCgVvcF9pZBgBIAEoAxIRCglmaWxlX3BhdGgYAiABKAkiTAoTQ2xlYXJIaXN0b3J5UmVxdWVzdBIgCghzZWxlY3RvchgBIAEoCzIOLnYxLk9wU2VsZWN0b3ISEwoLb25seV9mYWlsZWQYAiABKAgiOgoRUmVjeWNsZUJpblJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIUCgxzbmFwc2hvdF9pZHMYAiADKAkiTgoWUHVyZ2VSZWN5Y2xlQmluUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEhQKDHNuYXBzaG90X2lkcxgCIAMoCRINCgVwcnVuZRgDIAEoCCKcBgoYU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlEjwKDnJlcG9fc3VtbWFyaWVzGAEgAygLMiQudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlLlN1bW1hcnkSPAoOcGxhbl9zdW1tYXJpZXMYAiADKAsyJC52MS5TdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2UuU3VtbWFyeRITCgtjb25maWdfcGF0aBgKIAEoCRIRCglkYXRhX3BhdGgYCyABKAka1QMKB1N1bW1hcnkSCgoCaWQYASABKAkSHQoVYmFja3Vwc19mYWlsZWRfMzBkYXlzGAIgASgDEiMKG2JhY2t1cHNfd2FybmluZ19sYXN0XzMwZGF5cxgDIAEoAxIjChtiYWNrdXBzX3N1Y2Nlc3NfbGFzdF8zMGRheXMYBCABKAMSIQoZYnl0ZXNfc2Nhbm5lZF9sYXN0XzMwZGF5cxgFIAEoAxIfChdieXRlc19hZGRlZF9sYXN0XzMwZGF5cxgGIAEoAxIXCg90b3RhbF9zbmFwc2hvdHMYByABKAMSGQoRYnl0ZXNfc2Nhbm5lZF9hdmcYCCABKAMSFwoPYnl0ZXNfYWRkZWRfYXZnGAkgASgDEhsKE25leHRfYmFja3VwX3RpbWVfbXMYCiABKAMSQAoOcmVjZW50X2JhY2t1cHMYCyABKAsyKC52MS5TdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2UuQmFja3VwQ2hhcnQSGwoTbGFzdF9iYWNrdXBfdGltZV9tcxgMIAEoAxIvChJsYXN0X2JhY2t1cF9zdGF0dXMYDSABKA4yEy52MS5PcGVyYXRpb25TdGF0dXMSFwoPZHVyYXRpb25fYXZnX21zGA4gASgDGoMBCgtCYWNrdXBDaGFydBIPCgdmbG93X2lkGAEgAygDEhQKDHRpbWVzdGFtcF9tcxgCIAMoAxITCgtkdXJhdGlvbl9tcxgDIAMoAxIjCgZzdGF0dXMYBCADKA4yEy52MS5PcGVyYXRpb25TdGF0dXMSEwoLYnl0ZXNfYWRkZWQYBSADKAMiLwoNQmFja3VwUmVxdWVzdBINCgV2YWx1ZRgBIAEoCRIPCgdkcnlfcnVuGAIgASgIMoQLCghCYWNrcmVzdBIxCglHZXRDb25maWcSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaCi52MS5Db25maWciABIlCglTZXRDb25maWcSCi52MS5Db25maWcaCi52MS5Db25maWciABIrCgdBZGRSZXBvEhIudjEuQWRkUmVwb1JlcXVlc3QaCi52MS5Db25maWciABIuCgpSZW1vdmVSZXBvEhIudHlwZXMuU3RyaW5nVmFsdWUaCi52MS5Db25maWciABJEChJHZXRPcGVyYXRpb25FdmVudHMSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaEi52MS5PcGVyYXRpb25FdmVudCIAMAESPgoNR2V0T3BlcmF0aW9ucxIYLnYxLkdldE9wZXJhdGlvbnNSZXF1ZXN0GhEudjEuT3BlcmF0aW9uTGlzdCIAEiwKBkJhY2t1cBIRLnYxLkJhY2t1cFJlcXVlc3QaDS52MS5PcGVyYXRpb24iABJDCg1MaXN0U25hcHNob3RzEhgudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaFi52MS5SZXN0aWNTbmFwc2hvdExpc3QiABJSChFMaXN0U25hcHNob3RGaWxlcxIcLnYxLkxpc3RTbmFwc2hvdEZpbGVzUmVxdWVzdBodLnYxLkxpc3RTbmFwc2hvdEZpbGVzUmVzcG9uc2UiABI7CgpEb1JlcG9UYXNrEhUudjEuRG9SZXBvVGFza1JlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASMwoGRm9yZ2V0EhEudjEuRm9yZ2V0UmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABI9CgdSZXN0b3JlEhoudjEuUmVzdG9yZVNuYXBzaG90UmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABI1CgZDYW5jZWwSES52MS5DYW5jZWxSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASNAoHR2V0TG9ncxISLnYxLkxvZ0RhdGFSZXF1ZXN0GhEudHlwZXMuQnl0ZXNWYWx1ZSIAMAESOAoKUnVuQ29tbWFuZBIVLnYxLlJ1bkNvbW1hbmRSZXF1ZXN0GhEudHlwZXMuSW50NjRWYWx1ZSIAEkEKDkdldERvd25sb2FkVVJMEhkudjEuR2V0RG93bmxvYWRVUkxSZXF1ZXN0GhIudHlwZXMuU3RyaW5nVmFsdWUiABJBCgxDbGVhckhpc3RvcnkSFy52MS5DbGVhckhpc3RvcnlSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASTQoTR2V0U3VtbWFyeURhc2hib2FyZBIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRocLnYxLlN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZSIAEkEKEFJlY3ljbGVTbmFwc2hvdHMSFS52MS5SZWN5Y2xlQmluUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABJECg5MaXN0UmVjeWNsZUJpbhIYLnYxLkxpc3RTbmFwc2hvdHNSZXF1ZXN0GhYudjEuUmVzdGljU25hcHNob3RMaXN0IgASRgoVUmVzdG9yZUZyb21SZWN5Y2xlQmluEhUudjEuUmVjeWNsZUJpblJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASLwoJU2V0UGF1c2VkEhQudjEuU2V0UGF1c2VkUmVxdWVzdBoKLnYxLkNvbmZpZyIAEkUKD1B1cmdlUmVjeWNsZUJpbhIaLnYxLlB1cmdlUmVjeWNsZUJpblJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgBiBnByb3RvMw", [file_google_protobuf_empty, file_types_value, file_v1_config, file_v1_operations, file_v1_restic]);
 
 /**
  * OpSelector picks operations. Empty fields match everything.
@@ -125,6 +125,32 @@ export const AddRepoRequestSchema: GenMessage<AddRepoRequest> = /*@__PURE__*/
   messageDesc(file_v1_service, 2);
 
 /**
+ * SetPausedRequest pauses or resumes schedules.
+ *
+ * @generated from message v1.SetPausedRequest
+ */
+export type SetPausedRequest = Message<"v1.SetPausedRequest"> & {
+  /**
+   * The plan; empty for the whole daemon.
+   *
+   * @generated from field: string plan_id = 1;
+   */
+  planId: string;
+
+  /**
+   * @generated from field: bool paused = 2;
+   */
+  paused: boolean;
+};
+
+/**
+ * Describes the message v1.SetPausedRequest.
+ * Use `create(SetPausedRequestSchema)` to create a new message.
+ */
+export const SetPausedRequestSchema: GenMessage<SetPausedRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 3);
+
+/**
  * OperationStarted identifies an operation that was started (or queued).
  *
  * @generated from message v1.OperationStarted
@@ -141,7 +167,7 @@ export type OperationStarted = Message<"v1.OperationStarted"> & {
  * Use `create(OperationStartedSchema)` to create a new message.
  */
 export const OperationStartedSchema: GenMessage<OperationStarted> = /*@__PURE__*/
-  messageDesc(file_v1_service, 3);
+  messageDesc(file_v1_service, 4);
 
 /**
  * ListSnapshotsRequest picks a repository and optionally one plan's snapshots.
@@ -165,7 +191,7 @@ export type ListSnapshotsRequest = Message<"v1.ListSnapshotsRequest"> & {
  * Use `create(ListSnapshotsRequestSchema)` to create a new message.
  */
 export const ListSnapshotsRequestSchema: GenMessage<ListSnapshotsRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 4);
+  messageDesc(file_v1_service, 5);
 
 /**
  * ListSnapshotFilesRequest names a folder of a snapshot.
@@ -196,7 +222,7 @@ export type ListSnapshotFilesRequest = Message<"v1.ListSnapshotFilesRequest"> & 
  * Use `create(ListSnapshotFilesRequestSchema)` to create a new message.
  */
 export const ListSnapshotFilesRequestSchema: GenMessage<ListSnapshotFilesRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 5);
+  messageDesc(file_v1_service, 6);
 
 /**
  * ListSnapshotFilesResponse is one folder level.
@@ -220,7 +246,7 @@ export type ListSnapshotFilesResponse = Message<"v1.ListSnapshotFilesResponse"> 
  * Use `create(ListSnapshotFilesResponseSchema)` to create a new message.
  */
 export const ListSnapshotFilesResponseSchema: GenMessage<ListSnapshotFilesResponse> = /*@__PURE__*/
-  messageDesc(file_v1_service, 6);
+  messageDesc(file_v1_service, 7);
 
 /**
  * LsEntry is one file, folder or link in a snapshot.
@@ -291,7 +317,7 @@ export type LsEntry = Message<"v1.LsEntry"> & {
  * Use `create(LsEntrySchema)` to create a new message.
  */
 export const LsEntrySchema: GenMessage<LsEntry> = /*@__PURE__*/
-  messageDesc(file_v1_service, 7);
+  messageDesc(file_v1_service, 8);
 
 /**
  * DoRepoTaskRequest names a repository and a task.
@@ -315,7 +341,7 @@ export type DoRepoTaskRequest = Message<"v1.DoRepoTaskRequest"> & {
  * Use `create(DoRepoTaskRequestSchema)` to create a new message.
  */
 export const DoRepoTaskRequestSchema: GenMessage<DoRepoTaskRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 8);
+  messageDesc(file_v1_service, 9);
 
 /**
  * @generated from enum v1.DoRepoTaskRequest.Task
@@ -363,7 +389,7 @@ export enum DoRepoTaskRequest_Task {
  * Describes the enum v1.DoRepoTaskRequest.Task.
  */
 export const DoRepoTaskRequest_TaskSchema: GenEnum<DoRepoTaskRequest_Task> = /*@__PURE__*/
-  enumDesc(file_v1_service, 8, 0);
+  enumDesc(file_v1_service, 9, 0);
 
 /**
  * ForgetRequest forgets one snapshot (snapshot_id) or applies a plan's policy (plan_id).
@@ -392,7 +418,7 @@ export type ForgetRequest = Message<"v1.ForgetRequest"> & {
  * Use `create(ForgetRequestSchema)` to create a new message.
  */
 export const ForgetRequestSchema: GenMessage<ForgetRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 9);
+  messageDesc(file_v1_service, 10);
 
 /**
  * RestoreSnapshotRequest restores `path` of a snapshot into `target`.
@@ -435,7 +461,7 @@ export type RestoreSnapshotRequest = Message<"v1.RestoreSnapshotRequest"> & {
  * Use `create(RestoreSnapshotRequestSchema)` to create a new message.
  */
 export const RestoreSnapshotRequestSchema: GenMessage<RestoreSnapshotRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 10);
+  messageDesc(file_v1_service, 11);
 
 /**
  * CancelRequest names an operation. Backrest clients send {"value": id}; both fields are accepted.
@@ -459,7 +485,7 @@ export type CancelRequest = Message<"v1.CancelRequest"> & {
  * Use `create(CancelRequestSchema)` to create a new message.
  */
 export const CancelRequestSchema: GenMessage<CancelRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 11);
+  messageDesc(file_v1_service, 12);
 
 /**
  * LogDataRequest names a log by its reference (an operation's logref).
@@ -478,7 +504,7 @@ export type LogDataRequest = Message<"v1.LogDataRequest"> & {
  * Use `create(LogDataRequestSchema)` to create a new message.
  */
 export const LogDataRequestSchema: GenMessage<LogDataRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 12);
+  messageDesc(file_v1_service, 13);
 
 /**
  * RunCommandRequest is a restic command line without "restic" (e.g. "snapshots --json"),
@@ -510,7 +536,7 @@ export type RunCommandRequest = Message<"v1.RunCommandRequest"> & {
  * Use `create(RunCommandRequestSchema)` to create a new message.
  */
 export const RunCommandRequestSchema: GenMessage<RunCommandRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 13);
+  messageDesc(file_v1_service, 14);
 
 /**
  * GetDownloadURLRequest names a snapshot through one of its operations and a path in it.
@@ -534,7 +560,7 @@ export type GetDownloadURLRequest = Message<"v1.GetDownloadURLRequest"> & {
  * Use `create(GetDownloadURLRequestSchema)` to create a new message.
  */
 export const GetDownloadURLRequestSchema: GenMessage<GetDownloadURLRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 14);
+  messageDesc(file_v1_service, 15);
 
 /**
  * ClearHistoryRequest selects operations to delete.
@@ -560,7 +586,7 @@ export type ClearHistoryRequest = Message<"v1.ClearHistoryRequest"> & {
  * Use `create(ClearHistoryRequestSchema)` to create a new message.
  */
 export const ClearHistoryRequestSchema: GenMessage<ClearHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 15);
+  messageDesc(file_v1_service, 16);
 
 /**
  * RecycleBinRequest names snapshots of a repository.
@@ -584,7 +610,7 @@ export type RecycleBinRequest = Message<"v1.RecycleBinRequest"> & {
  * Use `create(RecycleBinRequestSchema)` to create a new message.
  */
 export const RecycleBinRequestSchema: GenMessage<RecycleBinRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 16);
+  messageDesc(file_v1_service, 17);
 
 /**
  * PurgeRecycleBinRequest forgets recycled snapshots for good.
@@ -617,7 +643,7 @@ export type PurgeRecycleBinRequest = Message<"v1.PurgeRecycleBinRequest"> & {
  * Use `create(PurgeRecycleBinRequestSchema)` to create a new message.
  */
 export const PurgeRecycleBinRequestSchema: GenMessage<PurgeRecycleBinRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 17);
+  messageDesc(file_v1_service, 18);
 
 /**
  * SummaryDashboardResponse summarizes plans and repositories.
@@ -651,7 +677,7 @@ export type SummaryDashboardResponse = Message<"v1.SummaryDashboardResponse"> & 
  * Use `create(SummaryDashboardResponseSchema)` to create a new message.
  */
 export const SummaryDashboardResponseSchema: GenMessage<SummaryDashboardResponse> = /*@__PURE__*/
-  messageDesc(file_v1_service, 18);
+  messageDesc(file_v1_service, 19);
 
 /**
  * Summary of one plan or repository over the last 30 days.
@@ -735,7 +761,7 @@ export type SummaryDashboardResponse_Summary = Message<"v1.SummaryDashboardRespo
  * Use `create(SummaryDashboardResponse_SummarySchema)` to create a new message.
  */
 export const SummaryDashboardResponse_SummarySchema: GenMessage<SummaryDashboardResponse_Summary> = /*@__PURE__*/
-  messageDesc(file_v1_service, 18, 0);
+  messageDesc(file_v1_service, 19, 0);
 
 /**
  * Recent backups, one entry per backup, oldest first.
@@ -774,7 +800,7 @@ export type SummaryDashboardResponse_BackupChart = Message<"v1.SummaryDashboardR
  * Use `create(SummaryDashboardResponse_BackupChartSchema)` to create a new message.
  */
 export const SummaryDashboardResponse_BackupChartSchema: GenMessage<SummaryDashboardResponse_BackupChart> = /*@__PURE__*/
-  messageDesc(file_v1_service, 18, 1);
+  messageDesc(file_v1_service, 19, 1);
 
 /**
  * BackupRequest names the plan to back up. Its JSON form is {"value": "PLAN_ID"}.
@@ -800,7 +826,7 @@ export type BackupRequest = Message<"v1.BackupRequest"> & {
  * Use `create(BackupRequestSchema)` to create a new message.
  */
 export const BackupRequestSchema: GenMessage<BackupRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 19);
+  messageDesc(file_v1_service, 20);
 
 /**
  * Backrest is the daemon's main service.
@@ -1019,6 +1045,16 @@ export const Backrest: GenService<{
     methodKind: "unary";
     input: typeof RecycleBinRequestSchema;
     output: typeof OperationStartedSchema;
+  },
+  /**
+   * SetPaused pauses or resumes one plan's schedule (plan_id), or every schedule (no plan_id).
+   *
+   * @generated from rpc v1.Backrest.SetPaused
+   */
+  setPaused: {
+    methodKind: "unary";
+    input: typeof SetPausedRequestSchema;
+    output: typeof ConfigSchema;
   },
   /**
    * PurgeRecycleBin forgets recycled snapshots (all of the repository's when none are named), and prunes when asked.

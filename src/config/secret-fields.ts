@@ -44,11 +44,22 @@ const HOOK_SECRETS: Partial<
   actionShoutrrr: { field: "shoutrrrUrl", redact: whole },
   actionHealthchecks: { field: "webhookUrl", redact: whole },
   actionWebhook: { field: "webhookUrl", redact: urlPassword },
+  actionNtfy: { field: "token", redact: whole },
+  actionEmail: { field: "password", redact: whole },
 };
 
 function hookSecrets(hooks: Hook[], path: string, owner: string): SecretField[] {
   const out: SecretField[] = [];
   hooks.forEach((hook, i) => {
+    out.push({
+      path: `${path}[${i}].signingSecret`,
+      key: `${owner}/hooks[${i}]/signingSecret`,
+      get: () => hook.signingSecret,
+      set: (v) => {
+        hook.signingSecret = v;
+      },
+      redact: whole,
+    });
     const action = hook.action;
     const spec = action.case ? HOOK_SECRETS[action.case] : undefined;
     if (!spec || !action.value) return;

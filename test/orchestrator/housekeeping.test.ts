@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
+import { SettingsSchema } from "../../gen/v1/config_pb.js";
 import { OperationSchema, OperationStatus } from "../../gen/v1/operations_pb.js";
 import { silentLogger } from "../../src/log.js";
 import { createMemoryOpStore } from "../../src/oplog/memory-store.js";
@@ -14,14 +15,11 @@ const NOW = 1_800_000_000_000;
 describe("housekeeping", () => {
   it("expires logs older than the setting and prunes history beyond count and age, keeping live snapshots", () => {
     const cfg = baseConfig();
-    cfg.settings = {
-      $typeName: "v1.Settings",
+    cfg.settings = create(SettingsSchema, {
       logRetentionDays: 7,
-      logMaxBytes: 0n,
       historyKeepCount: 1,
       historyKeepDays: 10,
-      recycleBinDays: 0,
-    };
+    });
     const config = createConfigSource(cfg);
     const ops = createMemoryOpStore();
     const old = (snapshotId: string, daysAgo: number) =>

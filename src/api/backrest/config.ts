@@ -1,4 +1,4 @@
-/** Config handlers: GetConfig, SetConfig, AddRepo, RemoveRepo. */
+/** Config handlers: GetConfig, SetConfig, AddRepo, RemoveRepo, SetPaused. */
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { Backrest } from "../../../gen/v1/service_pb.js";
 import { ValidationError } from "../../errors.js";
@@ -6,7 +6,7 @@ import type { BackrestServiceDeps } from "./deps.js";
 
 type Handlers = Pick<
   ServiceImpl<typeof Backrest>,
-  "getConfig" | "setConfig" | "addRepo" | "removeRepo"
+  "getConfig" | "setConfig" | "addRepo" | "removeRepo" | "setPaused"
 >;
 
 export function configHandlers(deps: BackrestServiceDeps): Handlers {
@@ -17,6 +17,7 @@ export function configHandlers(deps: BackrestServiceDeps): Handlers {
       if (!req.repo) throw new ValidationError([{ path: "repo", message: "is required" }]);
       return deps.config.redact(await deps.orchestrator.addRepo(req.repo));
     },
+    setPaused: (req) => deps.config.setPaused(req.planId, req.paused),
     removeRepo: (req) =>
       deps.config.redact(deps.orchestrator.removeRepo(required(req.value, "value", "the repo id"))),
   };
