@@ -41,10 +41,13 @@ export async function spawnDaemon(opts: {
   dataDir: string;
   env: Record<string, string>;
   startTimeoutMs?: number;
+  /** Extra options for node itself, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }): Promise<BenchDaemon> {
   const compiled = existsSync(COMPILED_MAIN);
   const entryArgs = compiled ? [COMPILED_MAIN] : ["--import", "tsx", join(ROOT, "src", "main.ts")];
   const args = [
+    ...(opts.nodeArgs ?? []),
     ...entryArgs,
     "serve",
     ...["--config-file", opts.configPath, "--data-dir", opts.dataDir],
