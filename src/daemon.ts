@@ -22,6 +22,7 @@ import type { OrchestratorDeps } from "./orchestrator/deps.js";
 import { createDownloads } from "./orchestrator/downloads.js";
 import { startHousekeeping } from "./orchestrator/housekeeping.js";
 import { createOrchestrator } from "./orchestrator/orchestrator.js";
+import { createScheduler, type SchedulerClock } from "./orchestrator/scheduler.js";
 import { createRestic } from "./restic/index.js";
 import { createDownloadRoute } from "./server/download-route.js";
 import { createHttpHandler } from "./server/http-handler.js";
@@ -83,11 +84,20 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
     createLinkSigner(() => clock.now()),
   );
 
-  // Marks interrupted operations synchronously, before anything new is queued.
+  const scheduler = createScheduler({
+    config: configStore,
+    ops,
+    clock: timerClock(clock),
+    log,
+    run: (job, pending) => orchestrator.runScheduled(job, pending),
+  });
+  scheduler.removeStale();
+  // Marks interrupted operations synchronously, before anything new is planned or queued.
   void orchestrator.recover().then((recovered) => {
     if (recovered.length > 0)
       log.warn("recovered interrupted operations", { count: recovered.length });
   });
+  scheduler.start();
 
   const stopHousekeeping = startHousekeeping({ config: configStore, ops, logs, clock, log });
 
@@ -106,6 +116,7 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
           logs,
           downloads,
           now: () => clock.now(),
+          nextRuns: () => scheduler.nextRuns(),
           configPath: settings.configPath,
           dataDir: settings.dataDir,
           keepAliveMs: settings.keepAliveMs,
@@ -131,6 +142,7 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
     stop() {
       stopping ??= (async () => {
         stopHousekeeping();
+        scheduler.stop();
         await orchestrator.shutdown();
         await listener.close();
         ops.close();
@@ -139,6 +151,18 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
         log.info("restwell stopped");
       })();
       return stopping;
+    },
+  };
+}
+
+/** The clock with real timers (unref'd, so they never keep the process alive). */
+function timerClock(clock: Clock): SchedulerClock {
+  return {
+    now: () => clock.now(),
+    setTimeout(fn, ms) {
+      const timer = setTimeout(fn, ms);
+      timer.unref();
+      return () => clearTimeout(timer);
     },
   };
 }

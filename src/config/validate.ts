@@ -97,6 +97,7 @@ function validateRepo(repo: Repo, path: string): ValidationIssue[] {
   });
   issues.push(...validateSchedule(repo.prunePolicy?.schedule, `${path}.prunePolicy.schedule`));
   issues.push(...validateSchedule(repo.checkPolicy?.schedule, `${path}.checkPolicy.schedule`));
+  issues.push(...validateSchedule(repo.forgetPolicy?.schedule, `${path}.forgetPolicy.schedule`));
   const percent = repo.checkPolicy?.mode;
   if (percent?.case === "readDataSubsetPercent" && !(percent.value >= 0 && percent.value <= 100)) {
     issues.push({

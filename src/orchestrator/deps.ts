@@ -48,6 +48,8 @@ export interface OrchestratorDeps {
   trees: TreeIndex;
   /** The daemon's data directory (default restore targets live under it). */
   dataDir: string;
+  /** Environment for user commands (preconditions, command hooks), e.g. PATH and HOME. */
+  hookEnv?: Record<string, string>;
   /** Minimum interval between progress writes of one operation (default 1000 ms). */
   progressIntervalMs?: number;
 }

@@ -17,11 +17,17 @@ import { restoreTarget, snapshotPath } from "./paths.js";
 import { resticRepoOf } from "./repo-target.js";
 import { addRepo, ensureRepoGuid, removeRepo } from "./repos.js";
 import { createRunner, type OperationSpec } from "./runner.js";
+import type { ScheduledJob } from "./scheduler.js";
 import { createSerialQueues } from "./serial-queues.js";
 import { isRecycled, recycledAt } from "./snapshot-tags.js";
 import { listSnapshots } from "./snapshots.js";
 import { backupTask } from "./tasks/backup.js";
-import { forgetByPolicyTask, forgetSnapshotsTask, keepRules } from "./tasks/forget.js";
+import {
+  forgetByPolicyTask,
+  forgetPlansTask,
+  forgetSnapshotsTask,
+  keepRules,
+} from "./tasks/forget.js";
 import { type IndexResult, indexSnapshots } from "./tasks/index-snapshots.js";
 import { checkTask, pruneTask, statsTask, unlockTask } from "./tasks/maintenance.js";
 import { purgeTask, recycleTask, unrecycleTask } from "./tasks/recycle.js";
@@ -39,7 +45,9 @@ export interface Orchestrator {
    * client that disconnects does not stop a backup. Rejects with NotFoundError for an
    * unknown plan, OperationFailedError when the backup fails.
    */
-  backup(planId: string, opts?: { dryRun?: boolean }): Promise<Operation>;
+  backup(planId: string, opts?: { dryRun?: boolean; existing?: Operation }): Promise<Operation>;
+  /** Runs a scheduled job on its pending operation (see scheduler.ts). */
+  runScheduled(job: ScheduledJob, pending: Operation): Promise<Operation>;
   /** Starts a maintenance task; resolves with its queued operation. "forget" applies every plan's policy on the repo. */
   startRepoTask(repoId: string, task: RepoTask): Operation[];
   /** Brings the operation log in step with the repository's snapshots (queued behind its operations). */
@@ -152,22 +160,53 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     );
   }
 
-  async function backup(planId: string, opts: { dryRun?: boolean } = {}): Promise<Operation> {
+  async function backup(
+    planId: string,
+    opts: { dryRun?: boolean; existing?: Operation } = {},
+  ): Promise<Operation> {
     const plan = deps.config.get().plans.find((p) => p.id === planId);
     if (!plan) throw new NotFoundError("plan", planId);
     const dryRun = opts.dryRun ?? false;
+    const scheduled =
+      opts.existing?.op.case === "operationBackup" ? opts.existing.op.value.scheduledTimeMs : 0n;
     const { done } = runner.start({
       repoId: plan.repo,
       planId,
-      payload: { case: "operationBackup", value: { dryRun } },
+      existing: opts.existing,
+      payload: { case: "operationBackup", value: { dryRun, scheduledTimeMs: scheduled } },
       run: backupTask({ dryRun }),
     });
     const op = await done;
-    if (!dryRun) {
+    if (!dryRun && op.status !== OperationStatus.STATUS_SKIPPED) {
       if (keepRules(plan.retention)) startForgetForPlan(plan.repo, planId, op.flowId);
       else reindexLater(plan.repo);
     }
     return op;
+  }
+
+  /** Runs a scheduled job on its pending operation; resolves when it has finished. */
+  function runScheduled(job: ScheduledJob, pending: Operation): Promise<Operation> {
+    if (job.kind === "backup" && job.planId) return backup(job.planId, { existing: pending });
+    const plans = deps.config
+      .get()
+      .plans.filter((p) => p.repo === job.repoId && keepRules(p.retention));
+    const specs = {
+      prune: { payload: { case: "operationPrune", value: {} }, run: pruneTask },
+      check: { payload: { case: "operationCheck", value: {} }, run: checkTask },
+      forget: { payload: { case: "operationForget", value: {} }, run: forgetPlansTask(plans) },
+    } satisfies Record<string, Omit<OperationSpec, "repoId">>;
+    const spec = specs[job.kind as keyof typeof specs];
+    const { done } = runner.start({
+      repoId: job.repoId,
+      existing: pending,
+      ...spec,
+    } as OperationSpec);
+    if (job.kind === "forget")
+      void done.then(
+        () => reindexLater(job.repoId),
+        () => {},
+      );
+    return done;
   }
 
   function startRepoTask(repoId: string, task: RepoTask): Operation[] {
@@ -285,6 +324,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
 
   return {
     backup,
+    runScheduled,
     startRepoTask,
     indexSnapshots: indexRepo,
     startForget,

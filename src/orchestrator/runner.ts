@@ -41,6 +41,8 @@ export interface OperationSpec {
   /** Joins an existing flow (e.g. the forget after a backup); default: a flow of its own. */
   flowId?: bigint;
   payload: MessageInitShape<typeof OperationSchema>["op"];
+  /** A pending operation recorded earlier (a scheduled run) to run instead of recording a new one. */
+  existing?: Operation;
   /** The work. It may set a WARNING status and a displayMessage; throwing fails the operation. */
   run(ctx: TaskContext): Promise<void>;
 }
@@ -82,18 +84,21 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
     if (spec.planId !== undefined && !cfg.plans.some((p) => p.id === spec.planId)) {
       throw new NotFoundError("plan", spec.planId);
     }
-    const [operation] = deps.ops.add(
-      create(OperationSchema, {
-        status: OperationStatus.STATUS_PENDING,
-        planId: spec.planId ?? "",
-        repoId: repo.id,
-        repoGuid: repo.guid,
-        instanceId: cfg.instance,
-        flowId: spec.flowId ?? 0n,
-        unixTimeStartMs: BigInt(deps.clock.now()),
-        op: spec.payload,
-      }),
-    ) as [Operation];
+    const fields = create(OperationSchema, {
+      status: OperationStatus.STATUS_PENDING,
+      planId: spec.planId ?? "",
+      repoId: repo.id,
+      repoGuid: repo.guid,
+      instanceId: cfg.instance,
+      flowId: spec.flowId ?? 0n,
+      unixTimeStartMs: BigInt(deps.clock.now()),
+      op: spec.payload,
+    });
+    const [operation] = spec.existing
+      ? (deps.ops.update({ ...fields, id: spec.existing.id, flowId: spec.existing.flowId }) as [
+          Operation,
+        ])
+      : (deps.ops.add(fields) as [Operation]);
     const controller = new AbortController();
     running.set(operation.id, controller);
     const done = queues

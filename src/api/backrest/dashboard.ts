@@ -18,7 +18,11 @@ export function summaryDashboard(deps: BackrestServiceDeps): SummaryDashboardRes
     repoIds: cfg.repos.map((r) => r.id),
   });
   return create(SummaryDashboardResponseSchema, {
-    planSummaries: report.plans.map(toSummary),
+    planSummaries: report.plans.map((s) => {
+      const summary = toSummary(s);
+      summary.nextBackupTimeMs = BigInt(deps.nextRuns?.().get(`plan:${s.id}`) ?? 0);
+      return summary;
+    }),
     repoSummaries: report.repos.map(toSummary),
     configPath: deps.configPath,
     dataPath: deps.dataDir,

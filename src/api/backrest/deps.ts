@@ -16,6 +16,8 @@ export interface BackrestServiceDeps {
   logs: LogReader;
   downloads: Downloads;
   now: () => number;
+  /** Planned times of scheduled jobs by key ("plan:<id>", "repo:<id>:prune"...). */
+  nextRuns?: () => Map<string, number>;
   configPath: string;
   dataDir: string;
   /** Keep-alive interval of GetOperationEvents (default 15 s). */

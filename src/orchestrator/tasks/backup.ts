@@ -10,6 +10,7 @@ import {
   BackupProgressStatusEntrySchema,
   BackupProgressSummarySchema,
 } from "../../../gen/v1/restic_pb.js";
+import { checkPrecondition } from "../../hooks/precondition.js";
 import type { BackupResult, BackupStatus } from "../../restic/types.js";
 import type { TaskContext } from "../runner.js";
 import { backupTags } from "../snapshot-tags.js";
@@ -18,6 +19,15 @@ import { backupTags } from "../snapshot-tags.js";
 export function backupTask(opts: { dryRun: boolean }) {
   return async (ctx: TaskContext): Promise<void> => {
     const plan = ctx.plan as Plan;
+    const unmet = await checkPrecondition(plan.precondition, {
+      signal: ctx.signal,
+      env: ctx.deps.hookEnv,
+    });
+    if (unmet) {
+      ctx.op.status = OperationStatus.STATUS_SKIPPED;
+      ctx.op.displayMessage = `skipped: ${unmet}`;
+      return;
+    }
     const result = await ctx.deps.restic.backup(
       ctx.target,
       {

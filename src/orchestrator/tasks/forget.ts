@@ -65,3 +65,21 @@ export function forgetSnapshotsTask(snapshotIds: string[]) {
     ctx.op.op.value.forget = forgotten.map(toResticSnapshot);
   };
 }
+
+/** Applies the retention policy of every given plan (all on one repository), in one operation. */
+export function forgetPlansTask(plans: Plan[]) {
+  return async (ctx: TaskContext): Promise<void> => {
+    if (ctx.op.op.case !== "operationForget") return;
+    const payload = ctx.op.op.value;
+    for (const plan of plans) {
+      const keep = keepRules(plan.retention);
+      if (!keep) continue;
+      const groups = await ctx.deps.restic.forget(
+        ctx.target,
+        { keep, tags: backupTags(plan.id, ctx.cfg.instance), groupBy: "" },
+        { signal: ctx.signal },
+      );
+      payload.forget.push(...groups.flatMap((g) => g.remove).map(toResticSnapshot));
+    }
+  };
+}
