@@ -64,6 +64,7 @@ export interface OpJson {
   snapshotId?: string;
   displayMessage?: string;
   logref?: string;
+  unixTimeStartMs?: string;
   [payload: string]: unknown;
 }
 
