@@ -14,6 +14,8 @@ export interface Listeners {
   emit(event: OpEvent): void;
   /** Removes every listener. */
   clear(): void;
+  /** How many listeners there are (writers skip building events nobody receives). */
+  readonly size: number;
 }
 
 /** Creates an empty listener set. `onError` defaults to console.error. */
@@ -40,6 +42,9 @@ export function createListeners(onError: ListenerErrorHandler = defaultOnError):
     },
     clear() {
       listeners.clear();
+    },
+    get size() {
+      return listeners.size;
     },
   };
 }

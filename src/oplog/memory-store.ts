@@ -102,7 +102,7 @@ export function createMemoryOpStore(opts: MemoryOpStoreOptions = {}): AnalyticsO
   function commit(stored: Operation[], type: "created" | "updated"): Operation[] {
     if (stored.length === 0) return [];
     for (const op of stored) ops.set(op.id, op);
-    listeners.emit({ type, operations: copyOperations(stored) });
+    if (listeners.size > 0) listeners.emit({ type, operations: copyOperations(stored) });
     return copyOperations(stored);
   }
 }
