@@ -14,12 +14,15 @@ import { createAuthenticator } from "./auth/authenticator.js";
 import { createLinkSigner } from "./auth/link-signer.js";
 import { createConfigService } from "./config/config-service.js";
 import { openConfigStore } from "./config/config-store.js";
+import { eventName, hookMatches, runHook } from "./hooks/index.js";
+import { loadOrCreateSecret } from "./hooks/secret-file.js";
 import { createLogger, type Logger } from "./log.js";
 import { openLogStore } from "./logstore/index.js";
 import { openSqliteOpStore } from "./oplog/sqlite-store.js";
 import { type Clock, systemClock } from "./orchestrator/clock.js";
 import type { OrchestratorDeps } from "./orchestrator/deps.js";
 import { createDownloads } from "./orchestrator/downloads.js";
+import type { HookRuntime } from "./orchestrator/hook-runner.js";
 import { startHousekeeping } from "./orchestrator/housekeeping.js";
 import { createOrchestrator } from "./orchestrator/orchestrator.js";
 import { createScheduler, type SchedulerClock } from "./orchestrator/scheduler.js";
@@ -68,6 +71,13 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
   const ops = openSqliteOpStore(join(settings.dataDir, "oplog.sqlite"));
   const logs = openLogStore(join(settings.dataDir, "logs.sqlite"), { now: () => clock.now() });
   const trees = openSnapshotTreeStore(join(settings.dataDir, "snapshot-index.sqlite"));
+  const hooks: HookRuntime = {
+    hookMatches,
+    eventName,
+    runHook,
+    defaultSecret: loadOrCreateSecret(join(settings.dataDir, "webhook-secret")),
+    env: settings.resticEnv,
+  };
   const deps: OrchestratorDeps = {
     config: configStore,
     ops,
@@ -76,6 +86,8 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
     log,
     logs,
     trees,
+    hooks,
+    hookEnv: settings.resticEnv,
     dataDir: settings.dataDir,
   };
   const orchestrator = createOrchestrator(deps);

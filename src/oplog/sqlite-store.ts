@@ -99,13 +99,15 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
     add(...ops) {
       if (ops.length === 0) return [];
       const stored = add.immediate(ops);
-      if (listeners.size > 0) listeners.emit({ type: "created", operations: copyOperations(stored) });
+      if (listeners.size > 0)
+        listeners.emit({ type: "created", operations: copyOperations(stored) });
       return stored;
     },
     update(...ops) {
       if (ops.length === 0) return [];
       const stored = update.immediate(ops);
-      if (listeners.size > 0) listeners.emit({ type: "updated", operations: copyOperations(stored) });
+      if (listeners.size > 0)
+        listeners.emit({ type: "updated", operations: copyOperations(stored) });
       return stored;
     },
     get: (id) => sql.get(id),

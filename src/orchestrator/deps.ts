@@ -4,6 +4,7 @@ import type { Logger } from "../log.js";
 import type { OpStore } from "../oplog/types.js";
 import type { LsNode, Restic } from "../restic/types.js";
 import type { Clock } from "./clock.js";
+import type { HookRuntime } from "./hook-runner.js";
 
 /** Read and update access to the configuration. */
 export interface ConfigSource {
@@ -48,6 +49,8 @@ export interface OrchestratorDeps {
   trees: TreeIndex;
   /** The daemon's data directory (default restore targets live under it). */
   dataDir: string;
+  /** Runs hooks around operations; none when unset. */
+  hooks?: HookRuntime;
   /** Environment for user commands (preconditions, command hooks), e.g. PATH and HOME. */
   hookEnv?: Record<string, string>;
   /** Minimum interval between progress writes of one operation (default 1000 ms). */

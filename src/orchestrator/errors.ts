@@ -16,3 +16,19 @@ export class OperationFailedError extends Error {
     super(operation.displayMessage || "the operation failed", options);
   }
 }
+
+/** A hook's onError policy stopped the operation (cancel, fatal, or retry later). */
+export class HookVerdictError extends Error {
+  override name = "HookVerdictError";
+  constructor(
+    readonly verdict: { action: "cancel" | "fatal" | "retry"; reason: string; delayMs?: number },
+  ) {
+    super(
+      verdict.action === "cancel"
+        ? `cancelled by a hook: ${verdict.reason}`
+        : verdict.action === "retry"
+          ? `a hook failed: ${verdict.reason}; retrying in ${Math.round((verdict.delayMs ?? 0) / 60_000)} min`
+          : `a hook failed: ${verdict.reason}`,
+    );
+  }
+}

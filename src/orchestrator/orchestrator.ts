@@ -45,7 +45,10 @@ export interface Orchestrator {
    * client that disconnects does not stop a backup. Rejects with NotFoundError for an
    * unknown plan, OperationFailedError when the backup fails.
    */
-  backup(planId: string, opts?: { dryRun?: boolean; existing?: Operation }): Promise<Operation>;
+  backup(
+    planId: string,
+    opts?: { dryRun?: boolean; existing?: Operation; attempt?: number },
+  ): Promise<Operation>;
   /** Runs a scheduled job on its pending operation (see scheduler.ts). */
   runScheduled(job: ScheduledJob, pending: Operation): Promise<Operation>;
   /** Starts a maintenance task; resolves with its queued operation. "forget" applies every plan's policy on the repo. */
@@ -94,6 +97,7 @@ export interface Orchestrator {
 export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const queues = createSerialQueues();
   const runner = createRunner(deps, queues);
+  const retries = new Set<NodeJS.Timeout>();
 
   function repoById(repoId: string): Repo {
     const repo = deps.config.get().repos.find((r) => r.id === repoId);
@@ -162,7 +166,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
 
   async function backup(
     planId: string,
-    opts: { dryRun?: boolean; existing?: Operation } = {},
+    opts: { dryRun?: boolean; existing?: Operation; attempt?: number } = {},
   ): Promise<Operation> {
     const plan = deps.config.get().plans.find((p) => p.id === planId);
     if (!plan) throw new NotFoundError("plan", planId);
@@ -175,6 +179,9 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       existing: opts.existing,
       payload: { case: "operationBackup", value: { dryRun, scheduledTimeMs: scheduled } },
       run: backupTask({ dryRun }),
+      attempt: opts.attempt ?? 0,
+      onRetry: (delayMs) =>
+        retryLater(delayMs, () => backup(planId, { dryRun, attempt: (opts.attempt ?? 0) + 1 })),
     });
     const op = await done;
     if (!dryRun && op.status !== OperationStatus.STATUS_SKIPPED) {
@@ -182,6 +189,16 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       else reindexLater(plan.repo);
     }
     return op;
+  }
+
+  /** Runs `again` after `delayMs` (a hook asked for a retry); a shutdown drops pending retries. */
+  function retryLater(delayMs: number, again: () => Promise<unknown>): void {
+    const timer = setTimeout(() => {
+      retries.delete(timer);
+      again().catch(() => {}); // recorded on the operation
+    }, delayMs);
+    timer.unref();
+    retries.add(timer);
   }
 
   /** Runs a scheduled job on its pending operation; resolves when it has finished. */
@@ -345,7 +362,10 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     },
     cancel,
     recover,
-    shutdown: () => runner.shutdown(),
+    shutdown() {
+      for (const timer of retries) clearTimeout(timer);
+      return runner.shutdown();
+    },
     addRepo: (repo) => queues.run(repo.id, () => addRepo(deps, repo)),
     removeRepo: (repoId) => removeRepo(deps, repoId),
   };

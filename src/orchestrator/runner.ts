@@ -10,11 +10,12 @@ import { NotFoundError, UnavailableError } from "../errors.js";
 import { createThrottledUpdater } from "../oplog/throttled-updater.js";
 import type { ResticRepo } from "../restic/types.js";
 import type { LogWriterLike, OrchestratorDeps } from "./deps.js";
-import { CancelReason } from "./errors.js";
+import { CancelReason, HookVerdictError, OperationFailedError } from "./errors.js";
+import { fireHooks } from "./hook-runner.js";
 import { resticRepoOf } from "./repo-target.js";
 import { ensureRepoGuid } from "./repos.js";
 import type { SerialQueues } from "./serial-queues.js";
-import { finishWithError } from "./tasks/finish.js";
+import { recordFailure } from "./tasks/finish.js";
 
 /** What a task body gets to work with. */
 export interface TaskContext {
@@ -43,6 +44,10 @@ export interface OperationSpec {
   payload: MessageInitShape<typeof OperationSchema>["op"];
   /** A pending operation recorded earlier (a scheduled run) to run instead of recording a new one. */
   existing?: Operation;
+  /** How many times this run was retried after hook failures (for backoff). */
+  attempt?: number;
+  /** Called when a hook's onError asks to retry the operation after `delayMs`. */
+  onRetry?: (delayMs: number) => void;
   /** The work. It may set a WARNING status and a displayMessage; throwing fails the operation. */
   run(ctx: TaskContext): Promise<void>;
 }
@@ -131,6 +136,8 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
         }
         return log;
       };
+      const started = await fireHooks(ctx, "start", spec.attempt);
+      if (started.action !== "continue") throw new HookVerdictError(started);
       await spec.run(ctx);
       progress.close();
       log?.end();
@@ -138,12 +145,26 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
         ctx.op.status = OperationStatus.STATUS_SUCCESS;
       ctx.op.unixTimeEndMs = BigInt(deps.clock.now());
       write(ctx.op);
-      return ctx.op;
+      const ended = await fireHooks(ctx, "end", spec.attempt);
+      if (ended.action === "continue") return ctx.op;
+      ctx.op.status = OperationStatus.STATUS_ERROR;
+      ctx.op.displayMessage = new HookVerdictError(ended).message;
+      write(ctx.op);
+      if (ended.action === "retry") spec.onRetry?.(ended.delayMs);
+      throw new OperationFailedError(ctx.op, { cause: new HookVerdictError(ended) });
     } catch (err) {
       progress.close();
       log?.end();
+      if (err instanceof OperationFailedError) throw err;
       if (signal.aborted && ctx.repo) await unlockAfterCancel(ctx.repo);
-      return finishWithError(deps, deps.ops.get(id) ?? ctx.op, err, signal);
+      const failed = recordFailure(deps, deps.ops.get(id) ?? ctx.op, err, signal);
+      if (ctx.repo) {
+        ctx.op = failed;
+        await fireHooks(ctx, "end", spec.attempt).catch(() => ({ action: "continue" }));
+      }
+      if (err instanceof HookVerdictError && err.verdict.delayMs !== undefined)
+        spec.onRetry?.(err.verdict.delayMs);
+      throw new OperationFailedError(failed, { cause: err });
     }
   }
 

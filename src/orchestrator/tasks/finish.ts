@@ -2,19 +2,18 @@
 import type { Operation } from "../../../gen/v1/operations_pb.js";
 import { OperationStatus } from "../../../gen/v1/operations_pb.js";
 import type { OrchestratorDeps } from "../deps.js";
-import { CancelReason, OperationFailedError } from "../errors.js";
+import { CancelReason, HookVerdictError, OperationFailedError } from "../errors.js";
 
 /**
- * Marks `op` as failed or cancelled (depending on `err` and why `signal` aborted),
- * stores it and throws OperationFailedError. Errors without a known shape get a
- * generic message; their details go to the log only.
+ * Marks `op` as failed or cancelled (depending on `err` and why `signal` aborted) and stores
+ * it. Errors without a known shape get a generic message; their details go to the log only.
  */
-export function finishWithError(
+export function recordFailure(
   deps: OrchestratorDeps,
   op: Operation,
   err: unknown,
   signal: AbortSignal,
-): never {
+): Operation {
   const reason: unknown = signal.aborted ? signal.reason : undefined;
   if (reason instanceof CancelReason) {
     op.status =
@@ -25,6 +24,9 @@ export function finishWithError(
       reason.by === "user"
         ? "cancelled by a user"
         : "cancelled because the daemon is shutting down";
+  } else if (err instanceof HookVerdictError && err.verdict.action === "cancel") {
+    op.status = OperationStatus.STATUS_SYSTEM_CANCELLED;
+    op.displayMessage = err.message;
   } else {
     op.status = OperationStatus.STATUS_ERROR;
     op.displayMessage = describe(err);
@@ -37,11 +39,28 @@ export function finishWithError(
   }
   op.unixTimeEndMs = BigInt(deps.clock.now());
   const [stored] = deps.ops.update(op);
-  throw new OperationFailedError(stored ?? op, { cause: err });
+  if (stored) op.modno = stored.modno;
+  return op;
+}
+
+/** recordFailure, then throws OperationFailedError with the recorded operation. */
+export function finishWithError(
+  deps: OrchestratorDeps,
+  op: Operation,
+  err: unknown,
+  signal: AbortSignal,
+): never {
+  throw new OperationFailedError(recordFailure(deps, op, err, signal), { cause: err });
 }
 
 /** Error names whose messages are written for users (and already free of secrets). */
-const USER_FACING = new Set(["ResticError", "NotFoundError", "ValidationError", "ConflictError"]);
+const USER_FACING = new Set([
+  "ResticError",
+  "NotFoundError",
+  "ValidationError",
+  "ConflictError",
+  "HookVerdictError",
+]);
 
 function describe(err: unknown): string {
   if (err instanceof Error && USER_FACING.has(err.name)) return err.message;
