@@ -7,10 +7,12 @@ import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { Authentication } from "../gen/v1/authentication_pb.js";
+import { Hook_Condition } from "../gen/v1/config_pb.js";
 import { Backrest } from "../gen/v1/service_pb.js";
 import { createAuthenticationService } from "./api/authentication-service.js";
 import { createBackrestService } from "./api/backrest-service.js";
 import { createAuthenticator } from "./auth/authenticator.js";
+import { createFailureWatch } from "./auth/failure-watch.js";
 import { createLinkSigner } from "./auth/link-signer.js";
 import { createConfigService } from "./config/config-service.js";
 import { openConfigStore } from "./config/config-store.js";
@@ -22,7 +24,7 @@ import { openSqliteOpStore } from "./oplog/sqlite-store.js";
 import { type Clock, systemClock } from "./orchestrator/clock.js";
 import type { OrchestratorDeps } from "./orchestrator/deps.js";
 import { createDownloads } from "./orchestrator/downloads.js";
-import type { HookRuntime } from "./orchestrator/hook-runner.js";
+import { type HookRuntime, notifyHooks } from "./orchestrator/hook-runner.js";
 import { startHousekeeping } from "./orchestrator/housekeeping.js";
 import { createOrchestrator } from "./orchestrator/orchestrator.js";
 import { createScheduler, type SchedulerClock } from "./orchestrator/scheduler.js";
@@ -113,10 +115,21 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
 
   const stopHousekeeping = startHousekeeping({ config: configStore, ops, logs, clock, log });
 
+  const failures = createFailureWatch({
+    now: () => clock.now(),
+    onAlert: (address, count) => {
+      const message = `${count} failed sign-ins from ${address || "an unknown address"} within a minute`;
+      log.warn("security alert", { address, failures: count });
+      void notifyHooks(deps, Hook_Condition.SECURITY_ALERT, { message });
+    },
+  });
   const authn = createAuthenticator(() => configStore.get().auth);
   configStore.onChange(() => authn.clearCache());
   const handler = createHttpHandler({
-    interceptors: [errorInterceptor(log), authInterceptor(authn)],
+    interceptors: [
+      errorInterceptor(log),
+      authInterceptor(authn, (address) => failures.failed(address)),
+    ],
     fallback: createDownloadRoute(downloads, log),
     routes: (router) => {
       router.service(

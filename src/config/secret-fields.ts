@@ -128,6 +128,7 @@ export function secretFields(cfg: Config): SecretField[] {
   cfg.plans.forEach((plan, i) => {
     out.push(...hookSecrets(plan.hooks, `plans[${i}].hooks`, `plan:${plan.id}`));
   });
+  out.push(...hookSecrets(cfg.settings?.hooks ?? [], "settings.hooks", "settings"));
   cfg.auth?.users.forEach((user, i) => {
     const pw = user.password;
     if (pw.case !== "passwordBcrypt") return;

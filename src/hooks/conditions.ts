@@ -41,6 +41,8 @@ const NAMES: Partial<Record<Hook_Condition, string>> = {
   [Hook_Condition.FORGET_START]: "forget.started",
   [Hook_Condition.FORGET_SUCCESS]: "forget.completed",
   [Hook_Condition.FORGET_ERROR]: "forget.failed",
+  [Hook_Condition.STORAGE_THRESHOLD]: "storage.threshold",
+  [Hook_Condition.SECURITY_ALERT]: "security.alert",
 };
 
 /** True for the *_ERROR conditions (and ANY_ERROR itself). */

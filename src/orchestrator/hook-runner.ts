@@ -4,9 +4,17 @@
  * flow, with its output as a log), and what a failed hook means for the operation (onError).
  */
 import { create } from "@bufbuild/protobuf";
-import { type Hook, Hook_Condition, Hook_OnError } from "../../gen/v1/config_pb.js";
+import {
+  type Config,
+  type Hook,
+  Hook_Condition,
+  Hook_OnError,
+  type Plan,
+  type Repo,
+} from "../../gen/v1/config_pb.js";
 import { type Operation, OperationSchema, OperationStatus } from "../../gen/v1/operations_pb.js";
 import type { HookEvent, RunHookOptions } from "../hooks/index.js";
+import type { OrchestratorDeps } from "./deps.js";
 import type { TaskContext } from "./runner.js";
 
 /** The hook runtime the orchestrator uses (src/hooks in the daemon; fakes in unit tests). */
@@ -87,17 +95,17 @@ export async function fireHooks(
   const runtime = ctx.deps.hooks;
   const condition = conditionOf(ctx.op, phase);
   if (!runtime || condition === undefined) return { action: "continue" };
-  const hooks = [...(ctx.plan?.hooks ?? []), ...ctx.repo.hooks]
-    .map((hook, i) => ({
+  const event = hookEvent(ctx, runtime, condition);
+  for (const { hook, name } of hooksOf(ctx.cfg, ctx.repo, ctx.plan)) {
+    if (!runtime.hookMatches(hook, condition)) continue;
+    const error = await runRecordedHook(ctx.deps, runtime, {
       hook,
-      name:
-        i < (ctx.plan?.hooks.length ?? 0)
-          ? `plan/${ctx.plan?.id}/hook/${i}`
-          : `repo/${ctx.repo.id}/hook/${i - (ctx.plan?.hooks.length ?? 0)}`,
-    }))
-    .filter(({ hook }) => runtime.hookMatches(hook, condition));
-  for (const { hook, name } of hooks) {
-    const error = await runOne(ctx, runtime, hook, name, condition);
+      name,
+      condition,
+      event,
+      parent: ctx.op,
+      signal: ctx.signal,
+    });
     if (error === undefined) continue;
     const delayMs = retryDelayMs(hook.onError, attempt);
     if (delayMs !== undefined) return { action: "retry", reason: error, delayMs };
@@ -107,47 +115,100 @@ export async function fireHooks(
   return { action: "continue" };
 }
 
-/** Runs one hook as its own operation in the parent's flow; returns its error, if any. */
-async function runOne(
-  ctx: TaskContext,
-  runtime: HookRuntime,
-  hook: Hook,
-  name: string,
+/** The hooks that hear about a plan's or repo's events: the plan's, the repo's, then the daemon's. */
+function hooksOf(
+  cfg: Config,
+  repo: Repo | undefined,
+  plan: Plan | undefined,
+): { hook: Hook; name: string }[] {
+  return [
+    ...(plan?.hooks ?? []).map((hook, i) => ({ hook, name: `plan/${plan?.id}/hook/${i}` })),
+    ...(repo?.hooks ?? []).map((hook, i) => ({ hook, name: `repo/${repo?.id}/hook/${i}` })),
+    ...(cfg.settings?.hooks ?? []).map((hook, i) => ({ hook, name: `settings/hook/${i}` })),
+  ];
+}
+
+/**
+ * Tells hooks about an event that is not an operation's start or end (storage.threshold,
+ * security.alert): the repo's hooks (when there is a repo) and the daemon's. Failures are
+ * recorded on the hook operations; they stop nothing.
+ */
+export async function notifyHooks(
+  deps: OrchestratorDeps,
   condition: Hook_Condition,
+  info: { repo?: Repo; message: string; parent?: Operation },
+): Promise<void> {
+  const runtime = deps.hooks;
+  if (!runtime) return;
+  const cfg = deps.config.get();
+  const event: HookEvent = {
+    event: runtime.eventName(condition),
+    condition,
+    instance: cfg.instance,
+    repo: { id: info.repo?.id ?? "", uri: info.repo?.uri ?? "" },
+    operationId: info.parent?.id ?? 0n,
+    flowId: info.parent?.flowId ?? 0n,
+    error: info.message,
+    time: new Date(deps.clock.now()),
+  };
+  for (const { hook, name } of hooksOf(cfg, info.repo, undefined)) {
+    if (!runtime.hookMatches(hook, condition)) continue;
+    await runRecordedHook(deps, runtime, { hook, name, condition, event, parent: info.parent });
+  }
+}
+
+interface HookRun {
+  hook: Hook;
+  name: string;
+  condition: Hook_Condition;
+  event: HookEvent;
+  /** The operation the hook runs for; its flow, repo and plan are the hook operation's. */
+  parent?: Operation;
+  signal?: AbortSignal;
+}
+
+/** Runs one hook as its own operation (in the parent's flow); returns its error, if any. */
+async function runRecordedHook(
+  deps: OrchestratorDeps,
+  runtime: HookRuntime,
+  run: HookRun,
 ): Promise<string | undefined> {
-  const { ops, clock, logs } = ctx.deps;
+  const { ops, clock, logs } = deps;
   const log = logs.create();
+  const parent = run.parent;
   const [hookOp] = ops.add(
     create(OperationSchema, {
       status: OperationStatus.STATUS_INPROGRESS,
-      flowId: ctx.op.flowId,
-      repoId: ctx.op.repoId,
-      repoGuid: ctx.op.repoGuid,
-      planId: ctx.op.planId,
-      instanceId: ctx.op.instanceId,
+      flowId: parent?.flowId ?? 0n,
+      repoId: parent?.repoId ?? run.event.repo.id,
+      repoGuid: parent?.repoGuid ?? "",
+      planId: parent?.planId ?? "",
+      instanceId: run.event.instance,
       unixTimeStartMs: BigInt(clock.now()),
       logref: log.ref,
       op: {
         case: "operationRunHook",
-        value: { parentOp: ctx.op.id, name, condition, outputLogref: log.ref },
+        value: {
+          parentOp: parent?.id ?? 0n,
+          name: run.name,
+          condition: run.condition,
+          outputLogref: log.ref,
+        },
       },
     }),
   ) as [Operation];
   let error: string | undefined;
   try {
-    await runtime.runHook(hook, hookEvent(ctx, runtime, condition), {
-      signal: ctx.signal,
+    await runtime.runHook(run.hook, run.event, {
+      signal: run.signal,
       defaultSecret: runtime.defaultSecret,
       env: runtime.env,
-      onOutput: (line) => log.write(`${line}\n`),
+      onOutput: (line: string) => log.write(`${line}\n`),
     });
   } catch (err) {
-    error =
-      err instanceof Error && err.name === "HookError"
-        ? err.message
-        : "the hook failed; see the daemon's log";
-    if (!(err instanceof Error && err.name === "HookError"))
-      ctx.deps.log.warn("hook failed", { hook: name, error: String(err) });
+    const known = err instanceof Error && err.name === "HookError";
+    error = known ? (err as Error).message : "the hook failed; see the daemon's log";
+    if (!known) deps.log.warn("hook failed", { hook: run.name, error: String(err) });
   }
   log.end();
   ops.update({

@@ -6,7 +6,7 @@ import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { createContextValues } from "@connectrpc/connect";
 import { type ConnectNodeAdapterOptions, connectNodeAdapter } from "@connectrpc/connect-node";
 import type { AnyHandler } from "./listener.js";
-import { REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js";
+import { clientAddressKey, REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js";
 
 /** Largest accepted request message (bytes). */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -33,6 +33,7 @@ export function createHttpHandler(opts: HttpHandlerOptions): AnyHandler {
     contextValues: (req) => {
       const values = createContextValues();
       values.set(requestIdKey, String(req.headers[REQUEST_ID_HEADER]));
+      values.set(clientAddressKey, req.socket?.remoteAddress ?? "");
       return values;
     },
     fallback: (req, res) => {

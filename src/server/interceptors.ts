@@ -4,16 +4,20 @@ import { toConnectError } from "../api/errors.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import { principalKey } from "../auth/principal.js";
 import type { Logger } from "../log.js";
-import { requestIdKey } from "./request-id.js";
+import { clientAddressKey, requestIdKey } from "./request-id.js";
 
 /**
  * Authenticates every RPC and stores the principal in the request context.
  * Failures are UNAUTHENTICATED (HTTP 401) with a WWW-Authenticate challenge.
  */
-export function authInterceptor(authn: Authenticator): Interceptor {
+export function authInterceptor(
+  authn: Authenticator,
+  onFailure?: (address: string) => void,
+): Interceptor {
   return (next) => async (req) => {
     const result = await authn.authenticate(req.header.get("authorization"));
     if (!result.ok) {
+      if (result.reason === "bad-credentials") onFailure?.(req.contextValues.get(clientAddressKey));
       const message =
         result.reason === "missing-credentials"
           ? "authentication required: send HTTP basic credentials (curl -u user:pass)"

@@ -12,3 +12,6 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
   return value && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : randomUUID();
 }
+
+/** Context key holding the client's address (the TCP peer). */
+export const clientAddressKey = createContextKey<string>("", { description: "client address" });

@@ -1,6 +1,8 @@
 /** Repository maintenance: prune, check, stats and unlock. */
 import { create } from "@bufbuild/protobuf";
+import { Hook_Condition } from "../../../gen/v1/config_pb.js";
 import { RepoStatsSchema } from "../../../gen/v1/restic_pb.js";
+import { notifyHooks } from "../hook-runner.js";
 import type { TaskContext } from "../runner.js";
 
 /** Writes each line of restic's output to the operation's log. */
@@ -49,6 +51,16 @@ export async function statsTask(ctx: TaskContext): Promise<void> {
     restoreSize: BigInt(restore.totalSize),
     totalFileCount: BigInt(restore.totalFileCount),
   });
+  const limit = ctx.repo.storageAlertBytes;
+  if (limit > 0n && BigInt(raw.totalSize) > limit) {
+    ctx.op.displayMessage = `the repository stores ${raw.totalSize} bytes, more than its storageAlertBytes (${limit})`;
+    ctx.save();
+    await notifyHooks(ctx.deps, Hook_Condition.STORAGE_THRESHOLD, {
+      repo: ctx.repo,
+      message: ctx.op.displayMessage,
+      parent: ctx.op,
+    });
+  }
 }
 
 /** `restic unlock`: removes stale locks (all locks with removeAll). */
