@@ -253,7 +253,8 @@ describe("restore (real restic)", () => {
   test("a missing snapshot fails with ResticError", async () => {
     await assert.rejects(
       restic().restore(repo, { snapshotId: "00000000", target: join(root, "restore-none") }),
-      (e: unknown) => e instanceof ResticError && e.kind === "failed" && e.exitCode !== 0,
+      (e: unknown) =>
+        e instanceof ResticError && e.kind === "snapshot-not-found" && e.exitCode !== 0,
     );
   });
 });
