@@ -22,7 +22,7 @@ import { opColumns } from "./op-columns.js";
 import { effectiveSelector } from "./selector.js";
 import { createSqliteHistory } from "./sqlite-history.js";
 import { selectSql } from "./sqlite-query.js";
-import { copyOperations, stampOperation } from "./stamp.js";
+import { copyOperations } from "./stamp.js";
 import type { OpQuery } from "./types.js";
 
 /** Options of openSqliteOpStore. */
@@ -59,6 +59,15 @@ export function openSqliteOpStore(path: string, opts: SqliteOpStoreOptions = {})
   return createStore(db, opts);
 }
 
+/**
+ * Like stampOperation, but copies only the top level: this store keeps encoded bytes, not the
+ * objects, so the stored state is never shared; the returned operation may share nested
+ * payload objects with the argument. Cloning every payload cost as much as encoding it.
+ */
+function stampShallow(op: Operation, id: bigint, modno: bigint): Operation {
+  return { ...op, id, modno, flowId: op.flowId === 0n ? id : op.flowId };
+}
+
 function createStore(db: Database.Database, opts: SqliteOpStoreOptions): AnalyticsOpStore {
   const listeners = createListeners(opts.onListenerError);
   const sql = createStatements(db);
@@ -74,11 +83,7 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
   const add = db.transaction((ops: Operation[]) => {
     const firstModno = sql.bumpModno(ops.length);
     return ops.map((op, i) => {
-      const stored = stampOperation(
-        op,
-        op.id === 0n ? sql.nextId() : op.id,
-        firstModno + BigInt(i),
-      );
+      const stored = stampShallow(op, op.id === 0n ? sql.nextId() : op.id, firstModno + BigInt(i));
       sql.insert(stored);
       return stored;
     });
@@ -87,7 +92,7 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
   const update = db.transaction((ops: Operation[]) => {
     const firstModno = sql.bumpModno(ops.length);
     return ops.map((op, i) => {
-      const stored = stampOperation(op, op.id, firstModno + BigInt(i));
+      const stored = stampShallow(op, op.id, firstModno + BigInt(i));
       if (!sql.replace(stored)) throw new NotFoundError("operation", String(op.id));
       return stored;
     });

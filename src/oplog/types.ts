@@ -41,7 +41,8 @@ export type OpEvent =
 export interface OpStore {
   /**
    * Stores new operations. Assigns id (increasing) when 0, flowId = id when 0, and modno. Returns the stored copies.
-   * The arguments are not modified. A nonzero id that is already stored throws ConflictError.
+   * The arguments are not modified (the returned copies may share nested payload objects
+   * with them). A nonzero id that is already stored throws ConflictError.
    */
   add(...ops: Operation[]): Operation[];
   /**
