@@ -64,6 +64,30 @@ describe("notifications", async () => {
     );
     assert.equal(event.repo?.id, "local");
     assert.match(event.error ?? "", /more than its storageAlertBytes \(1\)/);
+    // Once when crossed: a second stats run above the limit raises nothing new.
+    const again = await callJson(
+      url,
+      "v1.Backrest/DoRepoTask",
+      { repoId: "local", task: "TASK_STATS" },
+      auth,
+    );
+    const id = (again.body as { operationId: string }).operationId;
+    await waitFor(
+      async () => {
+        const res = await callJson(
+          url,
+          "v1.Backrest/GetOperations",
+          { selector: { ids: [id] } },
+          auth,
+        );
+        const op = (res.body as { operations?: { status: string }[] }).operations?.[0];
+        return op && op.status !== "STATUS_PENDING" && op.status !== "STATUS_INPROGRESS";
+      },
+      60_000,
+      "the second stats run",
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(hook.events.filter((e) => e.event === "storage.threshold").length, 1);
   });
 
   it("five failed sign-ins from one address within a minute raise one security.alert", async () => {

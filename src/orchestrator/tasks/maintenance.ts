@@ -52,7 +52,8 @@ export async function statsTask(ctx: TaskContext): Promise<void> {
     totalFileCount: BigInt(restore.totalFileCount),
   });
   const limit = ctx.repo.storageAlertBytes;
-  if (limit > 0n && BigInt(raw.totalSize) > limit) {
+  // Raised once when the size crosses the limit, not on every stats run above it.
+  if (limit > 0n && BigInt(raw.totalSize) > limit && previousSize(ctx) <= limit) {
     ctx.op.displayMessage = `the repository stores ${raw.totalSize} bytes, more than its storageAlertBytes (${limit})`;
     ctx.save();
     await notifyHooks(ctx.deps, Hook_Condition.STORAGE_THRESHOLD, {
@@ -61,6 +62,15 @@ export async function statsTask(ctx: TaskContext): Promise<void> {
       parent: ctx.op,
     });
   }
+}
+
+/** The repository size recorded by the stats run before this one (0 when there was none). */
+function previousSize(ctx: TaskContext): bigint {
+  const earlier = ctx.deps.ops
+    .query({ selector: { repoId: ctx.repo.id }, lastN: 500 })
+    .filter((op) => op.id < ctx.op.id && op.op.case === "operationStats" && op.op.value.stats);
+  const last = earlier.at(-1);
+  return last?.op.case === "operationStats" ? (last.op.value.stats?.totalSize ?? 0n) : 0n;
 }
 
 /** `restic unlock`: removes stale locks (all locks with removeAll). */
