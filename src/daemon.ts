@@ -30,7 +30,8 @@ import { createOrchestrator } from "./orchestrator/orchestrator.js";
 import { createScheduler, type SchedulerClock } from "./orchestrator/scheduler.js";
 import { createRestic } from "./restic/index.js";
 import { createDownloadRoute } from "./server/download-route.js";
-import { createHttpHandler } from "./server/http-handler.js";
+import { createHealthRoutes } from "./server/health-routes.js";
+import { createHttpHandler, type NodeRequest, type NodeResponse } from "./server/http-handler.js";
 import { authInterceptor, errorInterceptor } from "./server/interceptors.js";
 import { listen } from "./server/listener.js";
 import { openSnapshotTreeStore } from "./snapshot-index/index.js";
@@ -115,6 +116,7 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
 
   const stopHousekeeping = startHousekeeping({ config: configStore, ops, logs, clock, log });
 
+  let state: "ready" | "starting" | "stopping" = "starting";
   const failures = createFailureWatch({
     now: () => clock.now(),
     onAlert: (address, count) => {
@@ -130,7 +132,14 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
       errorInterceptor(log),
       authInterceptor(authn, (address) => failures.failed(address)),
     ],
-    fallback: createDownloadRoute(downloads, log),
+    fallback: firstOf(
+      createHealthRoutes({
+        database: () => ops.checkWritable(),
+        restic: async () => (await restic.version()).version,
+        state: () => state,
+      }),
+      createDownloadRoute(downloads, log),
+    ),
     routes: (router) => {
       router.service(
         Backrest,
@@ -160,11 +169,13 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
     restic: version.version,
   });
 
+  state = "ready";
   let stopping: Promise<void> | undefined;
   return {
     url,
     port,
     stop() {
+      state = "stopping";
       stopping ??= (async () => {
         stopHousekeeping();
         scheduler.stop();
@@ -190,4 +201,9 @@ function timerClock(clock: Clock): SchedulerClock {
       return () => clearTimeout(timer);
     },
   };
+}
+
+/** Combines non-RPC routes: the first that serves the path wins. */
+function firstOf(...routes: ((req: NodeRequest, res: NodeResponse) => boolean)[]) {
+  return (req: NodeRequest, res: NodeResponse) => routes.some((route) => route(req, res));
 }

@@ -87,6 +87,9 @@ export function createMemoryOpStore(opts: MemoryOpStoreOptions = {}): AnalyticsO
         .map((op) => op.snapshotId);
     },
     subscribe: (listener) => listeners.subscribe(listener),
+    checkWritable() {
+      open();
+    },
     close() {
       closed = true;
       listeners.clear();

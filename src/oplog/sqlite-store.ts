@@ -75,6 +75,9 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
   const liveIds = db.prepare(
     `SELECT DISTINCT snapshot_id FROM operations WHERE kind = '${INDEX_SNAPSHOT_KIND}' AND snapshot_live = 1`,
   );
+  const healthWrite = db.prepare(
+    "INSERT OR REPLACE INTO meta (key, value) VALUES ('health_check', ?)",
+  );
   const emitDeleted = (ids: bigint[]): bigint[] => {
     if (ids.length > 0) listeners.emit({ type: "deleted", ids: [...ids] });
     return ids;
@@ -123,6 +126,9 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
     clearHistory: (options) => emitDeleted(history.clear(options)),
     liveSnapshotIds: () => liveIds.all().map((row) => (row as { snapshot_id: string }).snapshot_id),
     subscribe: (listener) => listeners.subscribe(listener),
+    checkWritable() {
+      healthWrite.run(Date.now());
+    },
     close() {
       listeners.clear();
       db.close();

@@ -62,5 +62,7 @@ export interface OpStore {
    * write or other listeners.
    */
   subscribe(listener: (event: OpEvent) => void): () => void;
+  /** Proves the store can still write (a no-op write); throws otherwise. For health checks. */
+  checkWritable(): void;
   close(): void;
 }
