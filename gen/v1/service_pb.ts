@@ -23,7 +23,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file v1/service.proto.
  */
 export const file_v1_service: GenFile = /*@__PURE__*/
-  fileDesc("ChB2MS9zZXJ2aWNlLnByb3RvEgJ2MSKfAgoKT3BTZWxlY3RvchILCgNpZHMYASADKAMSFAoHcmVwb19pZBgCIAEoCUgAiAEBEhQKB3BsYW5faWQYAyABKAlIAYgBARIYCgtzbmFwc2hvdF9pZBgEIAEoCUgCiAEBEhQKB2Zsb3dfaWQYBSABKANIA4gBARIYCgtpbnN0YW5jZV9pZBgGIAEoCUgEiAEBEhYKCXJlcG9fZ3VpZBgHIAEoCUgFiAEBEhYKCW1vZG5vX2d0ZRgJIAEoA0gGiAEBQgoKCF9yZXBvX2lkQgoKCF9wbGFuX2lkQg4KDF9zbmFwc2hvdF9pZEIKCghfZmxvd19pZEIOCgxfaW5zdGFuY2VfaWRCDAoKX3JlcG9fZ3VpZEIMCgpfbW9kbm9fZ3RlIkgKFEdldE9wZXJhdGlvbnNSZXF1ZXN0EiAKCHNlbGVjdG9yGAEgASgLMg4udjEuT3BTZWxlY3RvchIOCgZsYXN0X24YAiABKAMiKAoOQWRkUmVwb1JlcXVlc3QSFgoEcmVwbxgBIAEoCzIILnYxLlJlcG8iMwoQU2V0UGF1c2VkUmVxdWVzdBIPCgdwbGFuX2lkGAEgASgJEg4KBnBhdXNlZBgCIAEoCCIoChBPcGVyYXRpb25TdGFydGVkEhQKDG9wZXJhdGlvbl9pZBgBIAEoAyI4ChRMaXN0U25hcHNob3RzUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEg8KB3BsYW5faWQYAiABKAkiTgoYTGlzdFNuYXBzaG90RmlsZXNSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSEwoLc25hcHNob3RfaWQYAiABKAkSDAoEcGF0aBgDIAEoCSJHChlMaXN0U25hcHNob3RGaWxlc1Jlc3BvbnNlEgwKBHBhdGgYASABKAkSHAoHZW50cmllcxgCIAMoCzILLnYxLkxzRW50cnkiqwEKB0xzRW50cnkSDAoEbmFtZRgBIAEoCRIMCgR0eXBlGAIgASgJEgwKBHBhdGgYAyABKAkSCwoDdWlkGAQgASgDEgsKA2dpZBgFIAEoAxIMCgRzaXplGAYgASgDEgwKBG1vZGUYByABKAMSDQoFbXRpbWUYCCABKAkSDQoFYXRpbWUYCSABKAkSDQoFY3RpbWUYCiABKAkSEwoLbGlua190YXJnZXQYCyABKAki0gEKEURvUmVwb1Rhc2tSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSKAoEdGFzaxgCIAEoDjIaLnYxLkRvUmVwb1Rhc2tSZXF1ZXN0LlRhc2sigQEKBFRhc2sSDQoJVEFTS19OT05FEAASGAoUVEFTS19JTkRFWF9TTkFQU0hPVFMQARIOCgpUQVNLX1BSVU5FEAISDgoKVEFTS19DSEVDSxADEg4KClRBU0tfU1RBVFMQBBIPCgtUQVNLX1VOTE9DSxAFEg8KC1RBU0tfRk9SR0VUEAYiRgoNRm9yZ2V0UmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEg8KB3BsYW5faWQYAiABKAkSEwoLc25hcHNob3RfaWQYAyABKAkibQoWUmVzdG9yZVNuYXBzaG90UmVxdWVzdBIPCgdwbGFuX2lkGAEgASgJEhMKC3NuYXBzaG90X2lkGAIgASgJEgwKBHBhdGgYAyABKAkSDgoGdGFyZ2V0GAQgASgJEg8KB3JlcG9faWQYBSABKAkiNAoNQ2FuY2VsUmVxdWVzdBINCgV2YWx1ZRgBIAEoAxIUCgxvcGVyYXRpb25faWQYAiABKAMiHQoOTG9nRGF0YVJlcXVlc3QSCwoDcmVmGAEgASgJIkMKEVJ1bkNvbW1hbmRSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSDwoHY29tbWFuZBgCIAEoCRIMCgRhcmdzGAMgAygJIjkKFUdldERvd25sb2FkVVJMUmVxdWVzdBINCgVvcF9pZBgBIAEoAxIRCglmaWxlX3BhdGgYAiABKAkiTAoTQ2xlYXJIaXN0b3J5UmVxdWVzdBIgCghzZWxlY3RvchgBIAEoCzIOLnYxLk9wU2VsZWN0b3ISEwoLb25seV9mYWlsZWQYAiABKAgiOgoRUmVjeWNsZUJpblJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIUCgxzbmFwc2hvdF9pZHMYAiADKAkiTgoWUHVyZ2VSZWN5Y2xlQmluUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEhQKDHNuYXBzaG90X2lkcxgCIAMoCRINCgVwcnVuZRgDIAEoCCKcBgoYU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlEjwKDnJlcG9fc3VtbWFyaWVzGAEgAygLMiQudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlLlN1bW1hcnkSPAoOcGxhbl9zdW1tYXJpZXMYAiADKAsyJC52MS5TdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2UuU3VtbWFyeRITCgtjb25maWdfcGF0aBgKIAEoCRIRCglkYXRhX3BhdGgYCyABKAka1QMKB1N1bW1hcnkSCgoCaWQYASABKAkSHQoVYmFja3Vwc19mYWlsZWRfMzBkYXlzGAIgASgDEiMKG2JhY2t1cHNfd2FybmluZ19sYXN0XzMwZGF5cxgDIAEoAxIjChtiYWNrdXBzX3N1Y2Nlc3NfbGFzdF8zMGRheXMYBCABKAMSIQoZYnl0ZXNfc2Nhbm5lZF9sYXN0XzMwZGF5cxgFIAEoAxIfChdieXRlc19hZGRlZF9sYXN0XzMwZGF5cxgGIAEoAxIXCg90b3RhbF9zbmFwc2hvdHMYByABKAMSGQoRYnl0ZXNfc2Nhbm5lZF9hdmcYCCABKAMSFwoPYnl0ZXNfYWRkZWRfYXZnGAkgASgDEhsKE25leHRfYmFja3VwX3RpbWVfbXMYCiABKAMSQAoOcmVjZW50X2JhY2t1cHMYCyABKAsyKC52MS5TdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2UuQmFja3VwQ2hhcnQSGwoTbGFzdF9iYWNrdXBfdGltZV9tcxgMIAEoAxIvChJsYXN0X2JhY2t1cF9zdGF0dXMYDSABKA4yEy52MS5PcGVyYXRpb25TdGF0dXMSFwoPZHVyYXRpb25fYXZnX21zGA4gASgDGoMBCgtCYWNrdXBDaGFydBIPCgdmbG93X2lkGAEgAygDEhQKDHRpbWVzdGFtcF9tcxgCIAMoAxITCgtkdXJhdGlvbl9tcxgDIAMoAxIjCgZzdGF0dXMYBCADKA4yEy52MS5PcGVyYXRpb25TdGF0dXMSEwoLYnl0ZXNfYWRkZWQYBSADKAMiLwoNQmFja3VwUmVxdWVzdBINCgV2YWx1ZRgBIAEoCRIPCgdkcnlfcnVuGAIgASgIMoQLCghCYWNrcmVzdBIxCglHZXRDb25maWcSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaCi52MS5Db25maWciABIlCglTZXRDb25maWcSCi52MS5Db25maWcaCi52MS5Db25maWciABIrCgdBZGRSZXBvEhIudjEuQWRkUmVwb1JlcXVlc3QaCi52MS5Db25maWciABIuCgpSZW1vdmVSZXBvEhIudHlwZXMuU3RyaW5nVmFsdWUaCi52MS5Db25maWciABJEChJHZXRPcGVyYXRpb25FdmVudHMSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaEi52MS5PcGVyYXRpb25FdmVudCIAMAESPgoNR2V0T3BlcmF0aW9ucxIYLnYxLkdldE9wZXJhdGlvbnNSZXF1ZXN0GhEudjEuT3BlcmF0aW9uTGlzdCIAEiwKBkJhY2t1cBIRLnYxLkJhY2t1cFJlcXVlc3QaDS52MS5PcGVyYXRpb24iABJDCg1MaXN0U25hcHNob3RzEhgudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaFi52MS5SZXN0aWNTbmFwc2hvdExpc3QiABJSChFMaXN0U25hcHNob3RGaWxlcxIcLnYxLkxpc3RTbmFwc2hvdEZpbGVzUmVxdWVzdBodLnYxLkxpc3RTbmFwc2hvdEZpbGVzUmVzcG9uc2UiABI7CgpEb1JlcG9UYXNrEhUudjEuRG9SZXBvVGFza1JlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASMwoGRm9yZ2V0EhEudjEuRm9yZ2V0UmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABI9CgdSZXN0b3JlEhoudjEuUmVzdG9yZVNuYXBzaG90UmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABI1CgZDYW5jZWwSES52MS5DYW5jZWxSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASNAoHR2V0TG9ncxISLnYxLkxvZ0RhdGFSZXF1ZXN0GhEudHlwZXMuQnl0ZXNWYWx1ZSIAMAESOAoKUnVuQ29tbWFuZBIVLnYxLlJ1bkNvbW1hbmRSZXF1ZXN0GhEudHlwZXMuSW50NjRWYWx1ZSIAEkEKDkdldERvd25sb2FkVVJMEhkudjEuR2V0RG93bmxvYWRVUkxSZXF1ZXN0GhIudHlwZXMuU3RyaW5nVmFsdWUiABJBCgxDbGVhckhpc3RvcnkSFy52MS5DbGVhckhpc3RvcnlSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASTQoTR2V0U3VtbWFyeURhc2hib2FyZBIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRocLnYxLlN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZSIAEkEKEFJlY3ljbGVTbmFwc2hvdHMSFS52MS5SZWN5Y2xlQmluUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABJECg5MaXN0UmVjeWNsZUJpbhIYLnYxLkxpc3RTbmFwc2hvdHNSZXF1ZXN0GhYudjEuUmVzdGljU25hcHNob3RMaXN0IgASRgoVUmVzdG9yZUZyb21SZWN5Y2xlQmluEhUudjEuUmVjeWNsZUJpblJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASLwoJU2V0UGF1c2VkEhQudjEuU2V0UGF1c2VkUmVxdWVzdBoKLnYxLkNvbmZpZyIAEkUKD1B1cmdlUmVjeWNsZUJpbhIaLnYxLlB1cmdlUmVjeWNsZUJpblJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgBiBnByb3RvMw", [file_google_protobuf_empty, file_types_value, file_v1_config, file_v1_operations, file_v1_restic]);
+  fileDesc("ChB2MS9zZXJ2aWNlLnByb3RvEgJ2MSKfAgoKT3BTZWxlY3RvchILCgNpZHMYASADKAMSFAoHcmVwb19pZBgCIAEoCUgAiAEBEhQKB3BsYW5faWQYAyABKAlIAYgBARIYCgtzbmFwc2hvdF9pZBgEIAEoCUgCiAEBEhQKB2Zsb3dfaWQYBSABKANIA4gBARIYCgtpbnN0YW5jZV9pZBgGIAEoCUgEiAEBEhYKCXJlcG9fZ3VpZBgHIAEoCUgFiAEBEhYKCW1vZG5vX2d0ZRgJIAEoA0gGiAEBQgoKCF9yZXBvX2lkQgoKCF9wbGFuX2lkQg4KDF9zbmFwc2hvdF9pZEIKCghfZmxvd19pZEIOCgxfaW5zdGFuY2VfaWRCDAoKX3JlcG9fZ3VpZEIMCgpfbW9kbm9fZ3RlIkgKFEdldE9wZXJhdGlvbnNSZXF1ZXN0EiAKCHNlbGVjdG9yGAEgASgLMg4udjEuT3BTZWxlY3RvchIOCgZsYXN0X24YAiABKAMiKAoOQWRkUmVwb1JlcXVlc3QSFgoEcmVwbxgBIAEoCzIILnYxLlJlcG8iRQoUV2FpdE9wZXJhdGlvblJlcXVlc3QSFAoMb3BlcmF0aW9uX2lkGAEgASgDEhcKD3RpbWVvdXRfc2Vjb25kcxgCIAEoBSIzChBTZXRQYXVzZWRSZXF1ZXN0Eg8KB3BsYW5faWQYASABKAkSDgoGcGF1c2VkGAIgASgIIigKEE9wZXJhdGlvblN0YXJ0ZWQSFAoMb3BlcmF0aW9uX2lkGAEgASgDIjgKFExpc3RTbmFwc2hvdHNSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSDwoHcGxhbl9pZBgCIAEoCSJOChhMaXN0U25hcHNob3RGaWxlc1JlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRITCgtzbmFwc2hvdF9pZBgCIAEoCRIMCgRwYXRoGAMgASgJIkcKGUxpc3RTbmFwc2hvdEZpbGVzUmVzcG9uc2USDAoEcGF0aBgBIAEoCRIcCgdlbnRyaWVzGAIgAygLMgsudjEuTHNFbnRyeSKrAQoHTHNFbnRyeRIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkSDAoEcGF0aBgDIAEoCRILCgN1aWQYBCABKAMSCwoDZ2lkGAUgASgDEgwKBHNpemUYBiABKAMSDAoEbW9kZRgHIAEoAxINCgVtdGltZRgIIAEoCRINCgVhdGltZRgJIAEoCRINCgVjdGltZRgKIAEoCRITCgtsaW5rX3RhcmdldBgLIAEoCSLSAQoRRG9SZXBvVGFza1JlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIoCgR0YXNrGAIgASgOMhoudjEuRG9SZXBvVGFza1JlcXVlc3QuVGFzayKBAQoEVGFzaxINCglUQVNLX05PTkUQABIYChRUQVNLX0lOREVYX1NOQVBTSE9UUxABEg4KClRBU0tfUFJVTkUQAhIOCgpUQVNLX0NIRUNLEAMSDgoKVEFTS19TVEFUUxAEEg8KC1RBU0tfVU5MT0NLEAUSDwoLVEFTS19GT1JHRVQQBiJGCg1Gb3JnZXRSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSDwoHcGxhbl9pZBgCIAEoCRITCgtzbmFwc2hvdF9pZBgDIAEoCSJtChZSZXN0b3JlU25hcHNob3RSZXF1ZXN0Eg8KB3BsYW5faWQYASABKAkSEwoLc25hcHNob3RfaWQYAiABKAkSDAoEcGF0aBgDIAEoCRIOCgZ0YXJnZXQYBCABKAkSDwoHcmVwb19pZBgFIAEoCSI0Cg1DYW5jZWxSZXF1ZXN0Eg0KBXZhbHVlGAEgASgDEhQKDG9wZXJhdGlvbl9pZBgCIAEoAyIdCg5Mb2dEYXRhUmVxdWVzdBILCgNyZWYYASABKAkiQwoRUnVuQ29tbWFuZFJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIPCgdjb21tYW5kGAIgASgJEgwKBGFyZ3MYAyADKAkiOQoVR2V0RG93bmxvYWRVUkxSZXF1ZXN0Eg0KBW9wX2lkGAEgASgDEhEKCWZpbGVfcGF0aBgCIAEoCSJMChNDbGVhckhpc3RvcnlSZXF1ZXN0EiAKCHNlbGVjdG9yGAEgASgLMg4udjEuT3BTZWxlY3RvchITCgtvbmx5X2ZhaWxlZBgCIAEoCCI6ChFSZWN5Y2xlQmluUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEhQKDHNuYXBzaG90X2lkcxgCIAMoCSJOChZQdXJnZVJlY3ljbGVCaW5SZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSFAoMc25hcHNob3RfaWRzGAIgAygJEg0KBXBydW5lGAMgASgIIpwGChhTdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2USPAoOcmVwb19zdW1tYXJpZXMYASADKAsyJC52MS5TdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2UuU3VtbWFyeRI8Cg5wbGFuX3N1bW1hcmllcxgCIAMoCzIkLnYxLlN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZS5TdW1tYXJ5EhMKC2NvbmZpZ19wYXRoGAogASgJEhEKCWRhdGFfcGF0aBgLIAEoCRrVAwoHU3VtbWFyeRIKCgJpZBgBIAEoCRIdChViYWNrdXBzX2ZhaWxlZF8zMGRheXMYAiABKAMSIwobYmFja3Vwc193YXJuaW5nX2xhc3RfMzBkYXlzGAMgASgDEiMKG2JhY2t1cHNfc3VjY2Vzc19sYXN0XzMwZGF5cxgEIAEoAxIhChlieXRlc19zY2FubmVkX2xhc3RfMzBkYXlzGAUgASgDEh8KF2J5dGVzX2FkZGVkX2xhc3RfMzBkYXlzGAYgASgDEhcKD3RvdGFsX3NuYXBzaG90cxgHIAEoAxIZChFieXRlc19zY2FubmVkX2F2ZxgIIAEoAxIXCg9ieXRlc19hZGRlZF9hdmcYCSABKAMSGwoTbmV4dF9iYWNrdXBfdGltZV9tcxgKIAEoAxJACg5yZWNlbnRfYmFja3VwcxgLIAEoCzIoLnYxLlN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZS5CYWNrdXBDaGFydBIbChNsYXN0X2JhY2t1cF90aW1lX21zGAwgASgDEi8KEmxhc3RfYmFja3VwX3N0YXR1cxgNIAEoDjITLnYxLk9wZXJhdGlvblN0YXR1cxIXCg9kdXJhdGlvbl9hdmdfbXMYDiABKAMagwEKC0JhY2t1cENoYXJ0Eg8KB2Zsb3dfaWQYASADKAMSFAoMdGltZXN0YW1wX21zGAIgAygDEhMKC2R1cmF0aW9uX21zGAMgAygDEiMKBnN0YXR1cxgEIAMoDjITLnYxLk9wZXJhdGlvblN0YXR1cxITCgtieXRlc19hZGRlZBgFIAMoAyIvCg1CYWNrdXBSZXF1ZXN0Eg0KBXZhbHVlGAEgASgJEg8KB2RyeV9ydW4YAiABKAgywAsKCEJhY2tyZXN0EjEKCUdldENvbmZpZxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoKLnYxLkNvbmZpZyIAEiUKCVNldENvbmZpZxIKLnYxLkNvbmZpZxoKLnYxLkNvbmZpZyIAEisKB0FkZFJlcG8SEi52MS5BZGRSZXBvUmVxdWVzdBoKLnYxLkNvbmZpZyIAEi4KClJlbW92ZVJlcG8SEi50eXBlcy5TdHJpbmdWYWx1ZRoKLnYxLkNvbmZpZyIAEkQKEkdldE9wZXJhdGlvbkV2ZW50cxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoSLnYxLk9wZXJhdGlvbkV2ZW50IgAwARI+Cg1HZXRPcGVyYXRpb25zEhgudjEuR2V0T3BlcmF0aW9uc1JlcXVlc3QaES52MS5PcGVyYXRpb25MaXN0IgASLAoGQmFja3VwEhEudjEuQmFja3VwUmVxdWVzdBoNLnYxLk9wZXJhdGlvbiIAEkMKDUxpc3RTbmFwc2hvdHMSGC52MS5MaXN0U25hcHNob3RzUmVxdWVzdBoWLnYxLlJlc3RpY1NuYXBzaG90TGlzdCIAElIKEUxpc3RTbmFwc2hvdEZpbGVzEhwudjEuTGlzdFNuYXBzaG90RmlsZXNSZXF1ZXN0Gh0udjEuTGlzdFNuYXBzaG90RmlsZXNSZXNwb25zZSIAEjsKCkRvUmVwb1Rhc2sSFS52MS5Eb1JlcG9UYXNrUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABIzCgZGb3JnZXQSES52MS5Gb3JnZXRSZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEj0KB1Jlc3RvcmUSGi52MS5SZXN0b3JlU25hcHNob3RSZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEjUKBkNhbmNlbBIRLnYxLkNhbmNlbFJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABI0CgdHZXRMb2dzEhIudjEuTG9nRGF0YVJlcXVlc3QaES50eXBlcy5CeXRlc1ZhbHVlIgAwARI4CgpSdW5Db21tYW5kEhUudjEuUnVuQ29tbWFuZFJlcXVlc3QaES50eXBlcy5JbnQ2NFZhbHVlIgASQQoOR2V0RG93bmxvYWRVUkwSGS52MS5HZXREb3dubG9hZFVSTFJlcXVlc3QaEi50eXBlcy5TdHJpbmdWYWx1ZSIAEkEKDENsZWFySGlzdG9yeRIXLnYxLkNsZWFySGlzdG9yeVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJNChNHZXRTdW1tYXJ5RGFzaGJvYXJkEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhwudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlIgASQQoQUmVjeWNsZVNuYXBzaG90cxIVLnYxLlJlY3ljbGVCaW5SZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEkQKDkxpc3RSZWN5Y2xlQmluEhgudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaFi52MS5SZXN0aWNTbmFwc2hvdExpc3QiABJGChVSZXN0b3JlRnJvbVJlY3ljbGVCaW4SFS52MS5SZWN5Y2xlQmluUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABI6Cg1XYWl0T3BlcmF0aW9uEhgudjEuV2FpdE9wZXJhdGlvblJlcXVlc3QaDS52MS5PcGVyYXRpb24iABIvCglTZXRQYXVzZWQSFC52MS5TZXRQYXVzZWRSZXF1ZXN0GgoudjEuQ29uZmlnIgASRQoPUHVyZ2VSZWN5Y2xlQmluEhoudjEuUHVyZ2VSZWN5Y2xlQmluUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiAGIGcHJvdG8z", [file_google_protobuf_empty, file_types_value, file_v1_config, file_v1_operations, file_v1_restic]);
 
 /**
  * OpSelector picks operations. Empty fields match everything.
@@ -125,6 +125,32 @@ export const AddRepoRequestSchema: GenMessage<AddRepoRequest> = /*@__PURE__*/
   messageDesc(file_v1_service, 2);
 
 /**
+ * WaitOperationRequest names an operation to wait for.
+ *
+ * @generated from message v1.WaitOperationRequest
+ */
+export type WaitOperationRequest = Message<"v1.WaitOperationRequest"> & {
+  /**
+   * @generated from field: int64 operation_id = 1;
+   */
+  operationId: bigint;
+
+  /**
+   * Longest wait in seconds (default 60, at most 3600).
+   *
+   * @generated from field: int32 timeout_seconds = 2;
+   */
+  timeoutSeconds: number;
+};
+
+/**
+ * Describes the message v1.WaitOperationRequest.
+ * Use `create(WaitOperationRequestSchema)` to create a new message.
+ */
+export const WaitOperationRequestSchema: GenMessage<WaitOperationRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 3);
+
+/**
  * SetPausedRequest pauses or resumes schedules.
  *
  * @generated from message v1.SetPausedRequest
@@ -148,7 +174,7 @@ export type SetPausedRequest = Message<"v1.SetPausedRequest"> & {
  * Use `create(SetPausedRequestSchema)` to create a new message.
  */
 export const SetPausedRequestSchema: GenMessage<SetPausedRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 3);
+  messageDesc(file_v1_service, 4);
 
 /**
  * OperationStarted identifies an operation that was started (or queued).
@@ -167,7 +193,7 @@ export type OperationStarted = Message<"v1.OperationStarted"> & {
  * Use `create(OperationStartedSchema)` to create a new message.
  */
 export const OperationStartedSchema: GenMessage<OperationStarted> = /*@__PURE__*/
-  messageDesc(file_v1_service, 4);
+  messageDesc(file_v1_service, 5);
 
 /**
  * ListSnapshotsRequest picks a repository and optionally one plan's snapshots.
@@ -191,7 +217,7 @@ export type ListSnapshotsRequest = Message<"v1.ListSnapshotsRequest"> & {
  * Use `create(ListSnapshotsRequestSchema)` to create a new message.
  */
 export const ListSnapshotsRequestSchema: GenMessage<ListSnapshotsRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 5);
+  messageDesc(file_v1_service, 6);
 
 /**
  * ListSnapshotFilesRequest names a folder of a snapshot.
@@ -222,7 +248,7 @@ export type ListSnapshotFilesRequest = Message<"v1.ListSnapshotFilesRequest"> & 
  * Use `create(ListSnapshotFilesRequestSchema)` to create a new message.
  */
 export const ListSnapshotFilesRequestSchema: GenMessage<ListSnapshotFilesRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 6);
+  messageDesc(file_v1_service, 7);
 
 /**
  * ListSnapshotFilesResponse is one folder level.
@@ -246,7 +272,7 @@ export type ListSnapshotFilesResponse = Message<"v1.ListSnapshotFilesResponse"> 
  * Use `create(ListSnapshotFilesResponseSchema)` to create a new message.
  */
 export const ListSnapshotFilesResponseSchema: GenMessage<ListSnapshotFilesResponse> = /*@__PURE__*/
-  messageDesc(file_v1_service, 7);
+  messageDesc(file_v1_service, 8);
 
 /**
  * LsEntry is one file, folder or link in a snapshot.
@@ -317,7 +343,7 @@ export type LsEntry = Message<"v1.LsEntry"> & {
  * Use `create(LsEntrySchema)` to create a new message.
  */
 export const LsEntrySchema: GenMessage<LsEntry> = /*@__PURE__*/
-  messageDesc(file_v1_service, 8);
+  messageDesc(file_v1_service, 9);
 
 /**
  * DoRepoTaskRequest names a repository and a task.
@@ -341,7 +367,7 @@ export type DoRepoTaskRequest = Message<"v1.DoRepoTaskRequest"> & {
  * Use `create(DoRepoTaskRequestSchema)` to create a new message.
  */
 export const DoRepoTaskRequestSchema: GenMessage<DoRepoTaskRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 9);
+  messageDesc(file_v1_service, 10);
 
 /**
  * @generated from enum v1.DoRepoTaskRequest.Task
@@ -389,7 +415,7 @@ export enum DoRepoTaskRequest_Task {
  * Describes the enum v1.DoRepoTaskRequest.Task.
  */
 export const DoRepoTaskRequest_TaskSchema: GenEnum<DoRepoTaskRequest_Task> = /*@__PURE__*/
-  enumDesc(file_v1_service, 9, 0);
+  enumDesc(file_v1_service, 10, 0);
 
 /**
  * ForgetRequest forgets one snapshot (snapshot_id) or applies a plan's policy (plan_id).
@@ -418,7 +444,7 @@ export type ForgetRequest = Message<"v1.ForgetRequest"> & {
  * Use `create(ForgetRequestSchema)` to create a new message.
  */
 export const ForgetRequestSchema: GenMessage<ForgetRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 10);
+  messageDesc(file_v1_service, 11);
 
 /**
  * RestoreSnapshotRequest restores `path` of a snapshot into `target`.
@@ -461,7 +487,7 @@ export type RestoreSnapshotRequest = Message<"v1.RestoreSnapshotRequest"> & {
  * Use `create(RestoreSnapshotRequestSchema)` to create a new message.
  */
 export const RestoreSnapshotRequestSchema: GenMessage<RestoreSnapshotRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 11);
+  messageDesc(file_v1_service, 12);
 
 /**
  * CancelRequest names an operation. Backrest clients send {"value": id}; both fields are accepted.
@@ -485,7 +511,7 @@ export type CancelRequest = Message<"v1.CancelRequest"> & {
  * Use `create(CancelRequestSchema)` to create a new message.
  */
 export const CancelRequestSchema: GenMessage<CancelRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 12);
+  messageDesc(file_v1_service, 13);
 
 /**
  * LogDataRequest names a log by its reference (an operation's logref).
@@ -504,7 +530,7 @@ export type LogDataRequest = Message<"v1.LogDataRequest"> & {
  * Use `create(LogDataRequestSchema)` to create a new message.
  */
 export const LogDataRequestSchema: GenMessage<LogDataRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 13);
+  messageDesc(file_v1_service, 14);
 
 /**
  * RunCommandRequest is a restic command line without "restic" (e.g. "snapshots --json"),
@@ -536,7 +562,7 @@ export type RunCommandRequest = Message<"v1.RunCommandRequest"> & {
  * Use `create(RunCommandRequestSchema)` to create a new message.
  */
 export const RunCommandRequestSchema: GenMessage<RunCommandRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 14);
+  messageDesc(file_v1_service, 15);
 
 /**
  * GetDownloadURLRequest names a snapshot through one of its operations and a path in it.
@@ -560,7 +586,7 @@ export type GetDownloadURLRequest = Message<"v1.GetDownloadURLRequest"> & {
  * Use `create(GetDownloadURLRequestSchema)` to create a new message.
  */
 export const GetDownloadURLRequestSchema: GenMessage<GetDownloadURLRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 15);
+  messageDesc(file_v1_service, 16);
 
 /**
  * ClearHistoryRequest selects operations to delete.
@@ -586,7 +612,7 @@ export type ClearHistoryRequest = Message<"v1.ClearHistoryRequest"> & {
  * Use `create(ClearHistoryRequestSchema)` to create a new message.
  */
 export const ClearHistoryRequestSchema: GenMessage<ClearHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 16);
+  messageDesc(file_v1_service, 17);
 
 /**
  * RecycleBinRequest names snapshots of a repository.
@@ -610,7 +636,7 @@ export type RecycleBinRequest = Message<"v1.RecycleBinRequest"> & {
  * Use `create(RecycleBinRequestSchema)` to create a new message.
  */
 export const RecycleBinRequestSchema: GenMessage<RecycleBinRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 17);
+  messageDesc(file_v1_service, 18);
 
 /**
  * PurgeRecycleBinRequest forgets recycled snapshots for good.
@@ -643,7 +669,7 @@ export type PurgeRecycleBinRequest = Message<"v1.PurgeRecycleBinRequest"> & {
  * Use `create(PurgeRecycleBinRequestSchema)` to create a new message.
  */
 export const PurgeRecycleBinRequestSchema: GenMessage<PurgeRecycleBinRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 18);
+  messageDesc(file_v1_service, 19);
 
 /**
  * SummaryDashboardResponse summarizes plans and repositories.
@@ -677,7 +703,7 @@ export type SummaryDashboardResponse = Message<"v1.SummaryDashboardResponse"> & 
  * Use `create(SummaryDashboardResponseSchema)` to create a new message.
  */
 export const SummaryDashboardResponseSchema: GenMessage<SummaryDashboardResponse> = /*@__PURE__*/
-  messageDesc(file_v1_service, 19);
+  messageDesc(file_v1_service, 20);
 
 /**
  * Summary of one plan or repository over the last 30 days.
@@ -761,7 +787,7 @@ export type SummaryDashboardResponse_Summary = Message<"v1.SummaryDashboardRespo
  * Use `create(SummaryDashboardResponse_SummarySchema)` to create a new message.
  */
 export const SummaryDashboardResponse_SummarySchema: GenMessage<SummaryDashboardResponse_Summary> = /*@__PURE__*/
-  messageDesc(file_v1_service, 19, 0);
+  messageDesc(file_v1_service, 20, 0);
 
 /**
  * Recent backups, one entry per backup, oldest first.
@@ -800,7 +826,7 @@ export type SummaryDashboardResponse_BackupChart = Message<"v1.SummaryDashboardR
  * Use `create(SummaryDashboardResponse_BackupChartSchema)` to create a new message.
  */
 export const SummaryDashboardResponse_BackupChartSchema: GenMessage<SummaryDashboardResponse_BackupChart> = /*@__PURE__*/
-  messageDesc(file_v1_service, 19, 1);
+  messageDesc(file_v1_service, 20, 1);
 
 /**
  * BackupRequest names the plan to back up. Its JSON form is {"value": "PLAN_ID"}.
@@ -826,7 +852,7 @@ export type BackupRequest = Message<"v1.BackupRequest"> & {
  * Use `create(BackupRequestSchema)` to create a new message.
  */
 export const BackupRequestSchema: GenMessage<BackupRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 20);
+  messageDesc(file_v1_service, 21);
 
 /**
  * Backrest is the daemon's main service.
@@ -1045,6 +1071,16 @@ export const Backrest: GenService<{
     methodKind: "unary";
     input: typeof RecycleBinRequestSchema;
     output: typeof OperationStartedSchema;
+  },
+  /**
+   * WaitOperation waits until an operation has finished, or until the timeout, and returns it as it then is.
+   *
+   * @generated from rpc v1.Backrest.WaitOperation
+   */
+  waitOperation: {
+    methodKind: "unary";
+    input: typeof WaitOperationRequestSchema;
+    output: typeof OperationSchema;
   },
   /**
    * SetPaused pauses or resumes one plan's schedule (plan_id), or every schedule (no plan_id).

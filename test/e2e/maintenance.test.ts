@@ -70,6 +70,22 @@ describe("maintenance", async () => {
     assert.ok(Number(s.restoreSize) > 4 * 1024 * 1024);
   });
 
+  it("WaitOperation returns a started operation once it has finished", async () => {
+    const res = await callJson(url, "v1.Backrest/DoRepoTask", {
+      repoId: "local",
+      task: "TASK_STATS",
+    });
+    const id = (res.body as { operationId: string }).operationId;
+    const waited = await callJson(url, "v1.Backrest/WaitOperation", {
+      operationId: id,
+      timeoutSeconds: 120,
+    });
+    assert.equal(waited.status, 200, waited.text);
+    assert.equal((waited.body as OpJson).status, "STATUS_SUCCESS");
+    const unknown = await callJson(url, "v1.Backrest/WaitOperation", { operationId: "424242" });
+    assert.equal((unknown.body as { code: string }).code, "not_found");
+  });
+
   it("unlock removes a stale lock", async () => {
     const cfgBefore = await restic(fx.repoPath, ["list", "locks", "--no-lock"]);
     assert.equal(cfgBefore.stdout.trim(), "");

@@ -11,6 +11,7 @@ import type { Backrest, OpSelector as WireSelector } from "../../../gen/v1/servi
 import { ValidationError } from "../../errors.js";
 import { type OpStreamItem, streamOpEvents } from "../../oplog/event-stream.js";
 import type { OpSelector } from "../../oplog/types.js";
+import { waitForOperation } from "../../oplog/wait.js";
 import { required } from "./config.js";
 import { summaryDashboard } from "./dashboard.js";
 import type { BackrestServiceDeps } from "./deps.js";
@@ -19,6 +20,7 @@ type Handlers = Pick<
   ServiceImpl<typeof Backrest>,
   | "getOperations"
   | "getOperationEvents"
+  | "waitOperation"
   | "cancel"
   | "getLogs"
   | "clearHistory"
@@ -40,6 +42,17 @@ export function operationHandlers(deps: BackrestServiceDeps): Handlers {
         keepAliveMs: deps.keepAliveMs,
       });
       for await (const item of events) yield toWireEvent(item);
+    },
+    waitOperation: (req, ctx) => {
+      if (!req.operationId)
+        throw new ValidationError([
+          { path: "operationId", message: "must name the operation to wait for" },
+        ]);
+      const seconds = Math.min(Math.max(req.timeoutSeconds || 60, 1), 3600);
+      return waitForOperation(deps.ops, req.operationId, {
+        timeoutMs: seconds * 1000,
+        signal: ctx.signal,
+      });
     },
     cancel: (req) => {
       const id = req.operationId || req.value;
