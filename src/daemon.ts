@@ -34,6 +34,7 @@ import { createHealthRoutes } from "./server/health-routes.js";
 import { createHttpHandler, type NodeRequest, type NodeResponse } from "./server/http-handler.js";
 import { authInterceptor, errorInterceptor } from "./server/interceptors.js";
 import { listen } from "./server/listener.js";
+import { createMetricsRegistry, createMetricsRoute } from "./server/metrics.js";
 import { openSnapshotTreeStore } from "./snapshot-index/index.js";
 
 export interface DaemonSettings {
@@ -139,6 +140,14 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
         state: () => state,
       }),
       createDownloadRoute(downloads, log),
+      createMetricsRoute(
+        createMetricsRegistry({ ops, config: () => configStore.get(), now: () => clock.now() }),
+        (authorization) => authn.authenticate(authorization),
+        (err) =>
+          log.error("metrics collection failed", {
+            error: err instanceof Error ? err.message : String(err),
+          }),
+      ),
     ),
     routes: (router) => {
       router.service(

@@ -106,6 +106,8 @@ export interface OpAnalytics {
   clearHistory(opts: ClearHistoryOptions): bigint[];
   /** Snapshot ids of the index-snapshot operations not marked forgotten (for pruneHistory). */
   liveSnapshotIds(): string[];
+  /** How many operations there are of each kind (payload case) and status. */
+  countByKindAndStatus(): { kind: string; status: OperationStatus; count: number }[];
 }
 
 /** An operation store with analytics, as both openSqliteOpStore and createMemoryOpStore return. */

@@ -2,7 +2,8 @@
  * An in-memory OpStore: a fake at our own seam for orchestrator unit tests. It passes the same
  * contract suite as the SQLite store but keeps nothing across restarts and scans on every query.
  */
-import type { Operation } from "../../gen/v1/operations_pb.js";
+
+import type { Operation, OperationStatus } from "../../gen/v1/operations_pb.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { AnalyticsOpStore } from "./analytics.js";
 import { createListeners, type ListenerErrorHandler } from "./listeners.js";
@@ -87,6 +88,17 @@ export function createMemoryOpStore(opts: MemoryOpStoreOptions = {}): AnalyticsO
         .map((op) => op.snapshotId);
     },
     subscribe: (listener) => listeners.subscribe(listener),
+    countByKindAndStatus() {
+      open();
+      const counts = new Map<string, { kind: string; status: OperationStatus; count: number }>();
+      for (const op of ops.values()) {
+        const kind = op.op.case ?? "";
+        const entry = counts.get(`${kind}/${op.status}`) ?? { kind, status: op.status, count: 0 };
+        entry.count += 1;
+        counts.set(`${kind}/${op.status}`, entry);
+      }
+      return [...counts.values()];
+    },
     checkWritable() {
       open();
     },

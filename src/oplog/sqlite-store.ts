@@ -75,6 +75,9 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
   const liveIds = db.prepare(
     `SELECT DISTINCT snapshot_id FROM operations WHERE kind = '${INDEX_SNAPSHOT_KIND}' AND snapshot_live = 1`,
   );
+  const countsByKind = db.prepare(
+    "SELECT kind, status, COUNT(*) AS count FROM operations GROUP BY kind, status",
+  );
   const healthWrite = db.prepare(
     "INSERT OR REPLACE INTO meta (key, value) VALUES ('health_check', ?)",
   );
@@ -126,6 +129,13 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
     clearHistory: (options) => emitDeleted(history.clear(options)),
     liveSnapshotIds: () => liveIds.all().map((row) => (row as { snapshot_id: string }).snapshot_id),
     subscribe: (listener) => listeners.subscribe(listener),
+    countByKindAndStatus: () =>
+      // The database hands integers back as bigints.
+      (countsByKind.all() as { kind: string | null; status: bigint; count: bigint }[]).map((r) => ({
+        kind: r.kind ?? "",
+        status: Number(r.status),
+        count: Number(r.count),
+      })),
     checkWritable() {
       healthWrite.run(Date.now());
     },

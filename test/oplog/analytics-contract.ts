@@ -37,6 +37,24 @@ export function runAnalyticsContract(name: string, makeStore: MakeAnalyticsStore
     describePruneHistory(() => store);
     describeClearHistory(() => store);
 
+    it("countByKindAndStatus counts operations by payload kind and status", () => {
+      store.add(
+        backupOp({ start: daysAgo(1) }),
+        backupOp({ start: daysAgo(2) }),
+        backupOp({ start: daysAgo(3), status: S.STATUS_ERROR }),
+        indexSnapshotOp({ snapshotId: "cccc" }),
+      );
+      const counts = store
+        .countByKindAndStatus()
+        .map((c) => `${c.kind}/${S[c.status]}=${c.count}`)
+        .sort();
+      assert.deepEqual(counts, [
+        "operationBackup/STATUS_ERROR=1",
+        "operationBackup/STATUS_SUCCESS=2",
+        "operationIndexSnapshot/STATUS_SUCCESS=1",
+      ]);
+    });
+
     it("liveSnapshotIds lists the snapshots of index operations not marked forgotten", () => {
       store.add(
         indexSnapshotOp({ snapshotId: "aaaa", start: daysAgo(1) }),
