@@ -13,10 +13,11 @@
  * Run it with `make bench` (builds first). Environment: BENCH_RUNS (iterations, default 5),
  * BENCH_GUID=lookup (leave repo guids out of the config, see below).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PlanBackup, timedPlanBackup } from "./lib/api.js";
+import { withScratch } from "./lib/cli.js";
 import { type BenchDaemon, spawnDaemon } from "./lib/daemon.js";
 import { type DataSet, DEFAULT_DATA_SET, generateDataSet } from "./lib/data.js";
 import { writeSection } from "./lib/markdown.js";
@@ -48,25 +49,14 @@ interface RepoPair {
 }
 
 async function main(): Promise<void> {
-  const tmp = mkdtempSync(join(tmpdir(), "restwell-bench-"));
-  let daemon: BenchDaemon | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () => {
-    cleaning ??= (async () => {
-      await daemon?.stop();
-      rmSync(tmp, { recursive: true, force: true });
-    })();
-    return cleaning;
-  };
-  process.once("SIGINT", () => void cleanUp().finally(() => process.exit(130)));
-  try {
+  await withScratch("restwell-bench-", async ({ tmp, own }) => {
     log(`generating the data set in ${tmp}`);
     const data = generateDataSet(join(tmp, "data"), DEFAULT_DATA_SET);
     const restic = directRestic(tmp);
     const env = environment(await resticVersion(restic));
     log(`initializing ${2 * (RUNS + 1)} repositories (untimed)`);
     const pairs = await initRepoPairs(restic, join(tmp, "repos"), RUNS + 1);
-    daemon = await startDaemon(tmp, pairs, data);
+    const daemon = own(await startDaemon(tmp, pairs, data));
     log(`daemon listening at ${daemon.url} (${daemon.entry}); warming up (untimed)`);
     const ctx: BenchContext = { restic, daemon, data };
     const [warmUp, ...measured] = pairs as [RepoPair, ...RepoPair[]];
@@ -77,12 +67,7 @@ async function main(): Promise<void> {
       log(formatSample(samples.at(-1) as Sample));
     }
     publish(samples, env, data, daemon.entry);
-  } catch (err) {
-    if (daemon) process.stderr.write(`daemon log (tail):\n${daemon.logs()}\n`);
-    throw err;
-  } finally {
-    await cleanUp();
-  }
+  });
 }
 
 /** restic with the environment the daemon gives it, a cache dir of its own, and our password. */

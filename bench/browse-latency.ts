@@ -10,12 +10,21 @@
  * side that goes first alternating per folder. Printed and written to this benchmark's
  * section of BENCHMARKS.md; reported, never asserted.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { timedCall, timedPlanBackup } from "./lib/api.js";
 import { type FolderSample, renderBrowseReport } from "./lib/browse-report.js";
-import { baseEnv, directRestic, log, PASSWORD, positiveInt, ROOT, runMain } from "./lib/cli.js";
+import {
+  baseEnv,
+  directRestic,
+  log,
+  PASSWORD,
+  positiveInt,
+  ROOT,
+  runMain,
+  withScratch,
+} from "./lib/cli.js";
 import { type BenchDaemon, spawnDaemon } from "./lib/daemon.js";
 import { writeSection } from "./lib/markdown.js";
 import { environment } from "./lib/overhead-report.js";
@@ -35,25 +44,14 @@ interface BrowseContext {
 }
 
 async function main(): Promise<void> {
-  const tmp = mkdtempSync(join(tmpdir(), "restwell-bench-browse-"));
-  let daemon: BenchDaemon | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () => {
-    cleaning ??= (async () => {
-      await daemon?.stop();
-      rmSync(tmp, { recursive: true, force: true });
-    })();
-    return cleaning;
-  };
-  process.once("SIGINT", () => void cleanUp().finally(() => process.exit(130)));
-  try {
+  await withScratch("restwell-bench-browse-", async ({ tmp, own }) => {
     const restic = directRestic(join(tmp, "direct", "restic-cache"));
     const env = environment(await resticVersion(restic));
     log(`generating the tree in ${tmp}`);
     const data = generateTree(join(tmp, "data"));
     const repo = join(tmp, "repo");
     const guid = await initRepo(restic, repo);
-    daemon = await startDaemon(tmp, repo, guid, data);
+    const daemon = own(await startDaemon(tmp, repo, guid, data));
     log(`daemon listening at ${daemon.url} (${daemon.entry}); backing up ${data.files} files`);
     const backupMs = await backUp(daemon, data);
     const snapshotId = await latestSnapshot(daemon);
@@ -84,12 +82,7 @@ async function main(): Promise<void> {
     const path = join(ROOT, "BENCHMARKS.md");
     writeSection(path, SECTION, report.markdown);
     log(`wrote the ${SECTION} section of ${path}`);
-  } catch (err) {
-    if (daemon) process.stderr.write(`daemon log (tail):\n${daemon.logs()}\n`);
-    throw err;
-  } finally {
-    await cleanUp();
-  }
+  });
 }
 
 async function startDaemon(tmp: string, repo: string, guid: string, data: TreeData) {

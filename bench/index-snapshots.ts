@@ -15,12 +15,21 @@
  * (GetOperations calls, default 200), BENCH_CONCURRENCY (restic backups at a time while
  * building, default 3).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { resticCommandMs, timedCall } from "./lib/api.js";
-import { baseEnv, directRestic, log, PASSWORD, positiveInt, ROOT, runMain } from "./lib/cli.js";
+import {
+  baseEnv,
+  directRestic,
+  log,
+  PASSWORD,
+  positiveInt,
+  ROOT,
+  runMain,
+  withScratch,
+} from "./lib/cli.js";
 import { type BenchDaemon, spawnDaemon } from "./lib/daemon.js";
 import { type IndexRound, type QueryTimes, renderIndexReport } from "./lib/index-report.js";
 import { writeSection } from "./lib/markdown.js";
@@ -36,18 +45,7 @@ const CALL_TIMEOUT_MS = 3 * 60_000;
 const SECTION = "index-snapshots";
 
 async function main(): Promise<void> {
-  const tmp = mkdtempSync(join(tmpdir(), "restwell-bench-index-"));
-  let daemon: BenchDaemon | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () => {
-    cleaning ??= (async () => {
-      await daemon?.stop();
-      rmSync(tmp, { recursive: true, force: true });
-    })();
-    return cleaning;
-  };
-  process.once("SIGINT", () => void cleanUp().finally(() => process.exit(130)));
-  try {
+  await withScratch("restwell-bench-index-", async ({ tmp, own }) => {
     const restic = directRestic(join(tmp, "direct", "restic-cache"));
     const env = environment(await resticVersion(restic));
     const repo = await cachedSnapshotRepo(restic, join(ROOT, ".bench"), SNAPSHOTS, CONCURRENCY);
@@ -60,7 +58,7 @@ async function main(): Promise<void> {
     log("warming both restic caches (untimed)");
     await directSnapshots(restic, repo);
     await directSnapshots(directRestic(join(dataDir, "restic-cache")), repo);
-    daemon = await startDaemon(tmp, dataDir, repo);
+    const daemon = own(await startDaemon(tmp, dataDir, repo));
     log(`daemon listening at ${daemon.url} (${daemon.entry})`);
     const rounds: IndexRound[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
@@ -74,12 +72,7 @@ async function main(): Promise<void> {
     const path = join(ROOT, "BENCHMARKS.md");
     writeSection(path, SECTION, report.markdown);
     log(`wrote the ${SECTION} section of ${path}`);
-  } catch (err) {
-    if (daemon) process.stderr.write(`daemon log (tail):\n${daemon.logs()}\n`);
-    throw err;
-  } finally {
-    await cleanUp();
-  }
+  });
 }
 
 /** A config with the cached repo as `r1` (its guid known) and a plan `p1` its snapshots name. */

@@ -1,6 +1,8 @@
 /** Small pieces every benchmark script shares: settings from the environment, logging. */
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { BenchDaemon } from "./daemon.js";
 import type { DirectRestic } from "./restic.js";
 
 /** The repository root (BENCHMARKS.md, .bench/). */
@@ -41,6 +43,48 @@ export function directRestic(cacheDir: string): DirectRestic {
 /** A progress line on stderr. */
 export function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** A benchmark's scratch space: a temp dir, and the daemon it starts once `own`ed. */
+export interface Scratch {
+  tmp: string;
+  /** Hands a started daemon to the scratch, which stops it at the end (and prints its log on failure). */
+  own(daemon: BenchDaemon): BenchDaemon;
+}
+
+/**
+ * Runs `body` with a fresh temp dir; afterwards, on failure and on Ctrl-C, stops the daemon
+ * and removes the dir.
+ */
+export async function withScratch(
+  prefix: string,
+  body: (scratch: Scratch) => Promise<void>,
+): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), prefix));
+  let daemon: BenchDaemon | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () => {
+    cleaning ??= (async () => {
+      await daemon?.stop();
+      rmSync(tmp, { recursive: true, force: true });
+    })();
+    return cleaning;
+  };
+  process.once("SIGINT", () => void cleanUp().finally(() => process.exit(130)));
+  try {
+    await body({
+      tmp,
+      own: (d) => {
+        daemon = d;
+        return d;
+      },
+    });
+  } catch (err) {
+    if (daemon) process.stderr.write(`daemon log (tail):\n${daemon.logs()}\n`);
+    throw err;
+  } finally {
+    await cleanUp();
+  }
 }
 
 /** Runs a benchmark's main, reporting a failure on stderr with exit code 1. */
