@@ -32,7 +32,7 @@ import { createRestic } from "./restic/index.js";
 import { createDownloadRoute } from "./server/download-route.js";
 import { createHealthRoutes } from "./server/health-routes.js";
 import { createHttpHandler, type NodeRequest, type NodeResponse } from "./server/http-handler.js";
-import { authInterceptor, errorInterceptor } from "./server/interceptors.js";
+import { accessLogInterceptor, authInterceptor, errorInterceptor } from "./server/interceptors.js";
 import { listen } from "./server/listener.js";
 import { createMetricsRegistry, createMetricsRoute } from "./server/metrics.js";
 import { openSnapshotTreeStore } from "./snapshot-index/index.js";
@@ -130,6 +130,7 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
   configStore.onChange(() => authn.clearCache());
   const handler = createHttpHandler({
     interceptors: [
+      accessLogInterceptor(log),
       errorInterceptor(log),
       authInterceptor(authn, (address) => failures.failed(address)),
     ],

@@ -2,7 +2,7 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { toConnectError } from "../api/errors.js";
 import type { Authenticator } from "../auth/authenticator.js";
-import { principalKey } from "../auth/principal.js";
+import { principalKey, principalLabel } from "../auth/principal.js";
 import type { Logger } from "../log.js";
 import { clientAddressKey, requestIdKey } from "./request-id.js";
 
@@ -51,4 +51,31 @@ async function* mapStreamErrors<T>(stream: AsyncIterable<T>, log: Logger, reques
   } catch (err) {
     throw toConnectError(err, log, requestId);
   }
+}
+
+/**
+ * Writes one log line per RPC: method, outcome code, duration, principal and request id, so a
+ * client's X-Request-Id leads to the daemon's line for that request.
+ */
+export function accessLogInterceptor(log: Logger): Interceptor {
+  return (next) => async (req) => {
+    const started = performance.now();
+    const fields = () => ({
+      method: `${req.service.typeName}/${req.method.name}`,
+      ms: Math.round(performance.now() - started),
+      principal: principalLabel(req.contextValues.get(principalKey)),
+      requestId: req.contextValues.get(requestIdKey),
+    });
+    try {
+      const res = await next(req);
+      log.info("rpc", { ...fields(), code: "ok" });
+      return res;
+    } catch (err) {
+      log.info("rpc", {
+        ...fields(),
+        code: err instanceof ConnectError ? Code[err.code] : "unknown",
+      });
+      throw err;
+    }
+  };
 }

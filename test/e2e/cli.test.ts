@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { execa } from "execa";
 import { spawnRestwell } from "../helpers/daemon.js";
-import { callJson } from "../helpers/http.js";
+import { callJson, waitFor } from "../helpers/http.js";
 import { tempDir } from "../helpers/temp.js";
 
 const MAIN = join(import.meta.dirname, "..", "..", "src", "main.ts");
@@ -40,8 +40,24 @@ describe("restwell command line", () => {
       RESTWELL_PORT: "127.0.0.1:0",
       RESTWELL_RESTIC_COMMAND: "/usr/bin/restic",
     });
-    const res = await callJson(daemon.url, "v1.Backrest/GetConfig", {});
+    const res = await callJson(
+      daemon.url,
+      "v1.Backrest/GetConfig",
+      {},
+      { headers: { "x-request-id": "trace-me-42" } },
+    );
     assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers.get("x-request-id"), "trace-me-42");
+    // The daemon logs one line per RPC with the client's request id.
+    await waitFor(
+      async () => daemon.logs().includes("requestId=trace-me-42"),
+      10_000,
+      "the access log line",
+    );
+    assert.match(
+      daemon.logs(),
+      /INFO rpc method=v1\.Backrest\/GetConfig ms=\d+ principal=anonymous requestId=trace-me-42 code=ok/,
+    );
     assert.ok(existsSync(configPath), "default config written where RESTWELL_CONFIG points");
     assert.ok(existsSync(join(dataDir, "oplog.sqlite")), "operation log in RESTWELL_DATA");
     daemon.child.kill("SIGINT");
