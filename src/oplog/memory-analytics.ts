@@ -19,7 +19,7 @@ import {
   uniqueIds,
 } from "./analytics.js";
 import { chartDurationMs, type OpColumns, opColumns } from "./op-columns.js";
-import { UNFINISHED_STATUSES } from "./recover.js";
+import { isFinished } from "./recover.js";
 import { effectiveSelector, matchesSelector } from "./selector.js";
 import { createSnapshotMatcher } from "./snapshot-match.js";
 
@@ -27,8 +27,6 @@ interface Row {
   op: Operation;
   columns: OpColumns;
 }
-
-const isFinished = (op: Operation) => !UNFINISHED_STATUSES.includes(op.status);
 
 /** Newest first: by start time, then by id. */
 const newestFirst = (a: Row, b: Row): number =>

@@ -10,6 +10,11 @@ export const UNFINISHED_STATUSES: readonly OperationStatus[] = [
   OperationStatus.STATUS_INPROGRESS,
 ];
 
+/** True once an operation can no longer change status by itself. */
+export function isFinished(op: Operation): boolean {
+  return !UNFINISHED_STATUSES.includes(op.status);
+}
+
 /**
  * Marks every operation left pending or in progress (by a crash or a kill) as STATUS_ERROR with
  * `displayMessage = message` and `unixTimeEndMs = nowMs`, in one update. Call it at startup,

@@ -1,14 +1,8 @@
 /** Waiting for an operation to finish, through the store's change events (no polling). */
-import { type Operation, OperationStatus } from "../../gen/v1/operations_pb.js";
+import type { Operation } from "../../gen/v1/operations_pb.js";
 import { NotFoundError } from "../errors.js";
+import { isFinished } from "./recover.js";
 import type { OpStore } from "./types.js";
-
-/** True once an operation can no longer change status by itself. */
-export function isFinished(op: Operation): boolean {
-  return (
-    op.status !== OperationStatus.STATUS_PENDING && op.status !== OperationStatus.STATUS_INPROGRESS
-  );
-}
 
 /**
  * Resolves with the operation once it has finished, or as it is when `timeoutMs` passes or

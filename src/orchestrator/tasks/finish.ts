@@ -2,7 +2,7 @@
 import type { Operation } from "../../../gen/v1/operations_pb.js";
 import { OperationStatus } from "../../../gen/v1/operations_pb.js";
 import type { OrchestratorDeps } from "../deps.js";
-import { CancelReason, HookVerdictError, OperationFailedError } from "../errors.js";
+import { CancelReason, HookVerdictError } from "../errors.js";
 
 /**
  * Marks `op` as failed or cancelled (depending on `err` and why `signal` aborted) and stores
@@ -41,16 +41,6 @@ export function recordFailure(
   const [stored] = deps.ops.update(op);
   if (stored) op.modno = stored.modno;
   return op;
-}
-
-/** recordFailure, then throws OperationFailedError with the recorded operation. */
-export function finishWithError(
-  deps: OrchestratorDeps,
-  op: Operation,
-  err: unknown,
-  signal: AbortSignal,
-): never {
-  throw new OperationFailedError(recordFailure(deps, op, err, signal), { cause: err });
 }
 
 /** Error names whose messages are written for users (and already free of secrets). */
