@@ -2,6 +2,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Hook_Condition } from "../../../gen/v1/config_pb.js";
 import { RepoStatsSchema } from "../../../gen/v1/restic_pb.js";
+import { latestRepoStats } from "../../oplog/repo-stats.js";
 import { notifyHooks } from "../hook-runner.js";
 import type { TaskContext } from "../runner.js";
 
@@ -53,7 +54,8 @@ export async function statsTask(ctx: TaskContext): Promise<void> {
   });
   const limit = ctx.repo.storageAlertBytes;
   // Raised once when the size crosses the limit, not on every stats run above it.
-  if (limit > 0n && BigInt(raw.totalSize) > limit && previousSize(ctx) <= limit) {
+  const before = latestRepoStats(ctx.deps.ops, ctx.repo.id, ctx.op.id)?.totalSize ?? 0n;
+  if (limit > 0n && BigInt(raw.totalSize) > limit && before <= limit) {
     ctx.op.displayMessage = `the repository stores ${raw.totalSize} bytes, more than its storageAlertBytes (${limit})`;
     ctx.save();
     await notifyHooks(ctx.deps, Hook_Condition.STORAGE_THRESHOLD, {
@@ -62,15 +64,6 @@ export async function statsTask(ctx: TaskContext): Promise<void> {
       parent: ctx.op,
     });
   }
-}
-
-/** The repository size recorded by the stats run before this one (0 when there was none). */
-function previousSize(ctx: TaskContext): bigint {
-  const earlier = ctx.deps.ops
-    .query({ selector: { repoId: ctx.repo.id }, lastN: 500 })
-    .filter((op) => op.id < ctx.op.id && op.op.case === "operationStats" && op.op.value.stats);
-  const last = earlier.at(-1);
-  return last?.op.case === "operationStats" ? (last.op.value.stats?.totalSize ?? 0n) : 0n;
 }
 
 /** `restic unlock`: removes stale locks (all locks with removeAll). */
