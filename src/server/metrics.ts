@@ -8,7 +8,8 @@ import client from "prom-client";
 import type { Config } from "../../gen/v1/config_pb.js";
 import { OperationStatus } from "../../gen/v1/operations_pb.js";
 import type { AuthResult } from "../auth/authenticator.js";
-import type { AnalyticsOpStore } from "../oplog/analytics.js";
+import type { ActivityReport, AnalyticsOpStore } from "../oplog/analytics.js";
+import { latestRepoStats } from "../oplog/repo-stats.js";
 import type { NodeRequest, NodeResponse } from "./http-handler.js";
 
 export interface MetricsDeps {
@@ -39,14 +40,20 @@ export function createMetricsRegistry(deps: MetricsDeps): client.Registry {
         collect(this);
       },
     });
-  const report = () => {
+  // Every gauge reads the same summary; compute it once per scrape.
+  let cached: { at: number; report: ActivityReport } | undefined;
+  const report = (): ActivityReport => {
+    const now = deps.now();
+    if (cached && now - cached.at < 1000) return cached.report;
     const cfg = deps.config();
-    return deps.ops.summarizeActivity({
-      sinceMs: deps.now() - WINDOW_MS,
+    const fresh = deps.ops.summarizeActivity({
+      sinceMs: now - WINDOW_MS,
       planIds: cfg.plans.map((p) => p.id),
       repoIds: cfg.repos.map((r) => r.id),
       recentLimit: 1,
     });
+    cached = { at: now, report: fresh };
+    return fresh;
   };
   gauge(
     "restwell_backup_last_success",
@@ -105,12 +112,8 @@ export function createMetricsRegistry(deps: MetricsDeps): client.Registry {
   );
   gauge("restwell_repo_size_bytes", "Repository size from its latest stats run", ["repo"], (g) => {
     for (const repo of deps.config().repos) {
-      const stats = deps.ops
-        .query({ selector: { repoId: repo.id }, lastN: 200 })
-        .filter((op) => op.op.case === "operationStats" && op.op.value.stats)
-        .at(-1);
-      if (stats?.op.case === "operationStats")
-        g.set({ repo: repo.id }, Number(stats.op.value.stats?.totalSize ?? 0n));
+      const stats = latestRepoStats(deps.ops, repo.id);
+      if (stats) g.set({ repo: repo.id }, Number(stats.totalSize));
     }
   });
   gauge(
