@@ -6,14 +6,21 @@
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { ApiKeys, Audit } from "../gen/v1/access_pb.js";
 import { Authentication } from "../gen/v1/authentication_pb.js";
 import { Hook_Condition } from "../gen/v1/config_pb.js";
 import { Backrest } from "../gen/v1/service_pb.js";
+import { createApiKeysService } from "./api/api-keys-service.js";
+import { createAuditService } from "./api/audit-service.js";
 import { createAuthenticationService } from "./api/authentication-service.js";
 import { createBackrestService } from "./api/backrest-service.js";
+import { registerServerReflection } from "./api/reflection-service.js";
+import { createApiKeyService, openSqliteKeyStore } from "./apikeys/index.js";
+import { openAuditStore } from "./audit/index.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { createFailureWatch } from "./auth/failure-watch.js";
 import { createLinkSigner } from "./auth/link-signer.js";
+import { createSessionTokens } from "./auth/session-tokens.js";
 import { createConfigService } from "./config/config-service.js";
 import { openConfigStore } from "./config/config-store.js";
 import { eventName, hookMatches, runHook } from "./hooks/index.js";
@@ -24,17 +31,30 @@ import { openSqliteOpStore } from "./oplog/sqlite-store.js";
 import { type Clock, systemClock } from "./orchestrator/clock.js";
 import type { OrchestratorDeps } from "./orchestrator/deps.js";
 import { createDownloads } from "./orchestrator/downloads.js";
+import type { FaultHook } from "./orchestrator/faults.js";
 import { type HookRuntime, notifyHooks } from "./orchestrator/hook-runner.js";
 import { startHousekeeping } from "./orchestrator/housekeeping.js";
 import { createOrchestrator } from "./orchestrator/orchestrator.js";
 import { createScheduler, type SchedulerClock } from "./orchestrator/scheduler.js";
 import { createRestic } from "./restic/index.js";
+import { auditDownloads, auditInterceptor } from "./server/audit-interceptor.js";
+import { createDocsRoute } from "./server/docs-route.js";
 import { createDownloadRoute } from "./server/download-route.js";
 import { createHealthRoutes } from "./server/health-routes.js";
 import { createHttpHandler, type NodeRequest, type NodeResponse } from "./server/http-handler.js";
 import { accessLogInterceptor, authInterceptor, errorInterceptor } from "./server/interceptors.js";
 import { listen } from "./server/listener.js";
 import { createMetricsRegistry, createMetricsRoute } from "./server/metrics.js";
+import { createOpenApiRoute } from "./server/openapi.js";
+import {
+  addressKey,
+  authFailureLimitInterceptor,
+  createRequestLimits,
+  RATE_LIMIT_DEFAULTS,
+  requestRateLimitInterceptor,
+} from "./server/rate-limit-interceptor.js";
+import { createServiceCatalog } from "./server/service-catalog.js";
+import { createStaticUi } from "./server/static-ui.js";
 import { openSnapshotTreeStore } from "./snapshot-index/index.js";
 
 export interface DaemonSettings {
@@ -50,6 +70,8 @@ export interface DaemonSettings {
   clock?: Clock;
   /** Keep-alive interval of operation event streams. */
   keepAliveMs?: number;
+  /** Test-only pause points (crash tests); none in production. */
+  faults?: FaultHook;
 }
 
 export interface Daemon {
@@ -94,7 +116,7 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
     hookEnv: settings.resticEnv,
     dataDir: settings.dataDir,
   };
-  const orchestrator = createOrchestrator(deps);
+  const orchestrator = createOrchestrator(deps, { keys: restic, faults: settings.faults });
   const downloads = createDownloads(
     deps,
     createLinkSigner(() => clock.now()),
@@ -115,32 +137,58 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
   });
   scheduler.start();
 
-  const stopHousekeeping = startHousekeeping({ config: configStore, ops, logs, clock, log });
+  const audit = openAuditStore(join(settings.dataDir, "audit.sqlite"), { now: () => clock.now() });
+  const stopHousekeeping = startHousekeeping({ config: configStore, ops, logs, audit, clock, log });
+  // Rate limits read the settings on every request; a saved config applies at once.
+  let limitSettings = configStore.get().settings;
+  configStore.onChange((cfg) => {
+    limitSettings = cfg.settings;
+  });
+  const limits = createRequestLimits({ settings: () => limitSettings, now: () => clock.now() });
 
   let state: "ready" | "starting" | "stopping" = "starting";
   const failures = createFailureWatch({
     now: () => clock.now(),
+    limit: () => limitSettings?.authFailuresPerMinute || RATE_LIMIT_DEFAULTS.authFailuresPerMinute,
+    onFailed: (address) => limits.authFailed(address),
     onAlert: (address, count) => {
       const message = `${count} failed sign-ins from ${address || "an unknown address"} within a minute`;
       log.warn("security alert", { address, failures: count });
       void notifyHooks(deps, Hook_Condition.SECURITY_ALERT, { message });
     },
   });
-  const authn = createAuthenticator(() => configStore.get().auth);
+  const keyStore = openSqliteKeyStore(join(settings.dataDir, "keys.sqlite"));
+  const apiKeys = createApiKeyService(keyStore, () => clock.now());
+  const sessions = createSessionTokens(
+    loadOrCreateSecret(join(settings.dataDir, "session-secret")),
+    () => clock.now(),
+  );
+  const authn = createAuthenticator({
+    getAuth: () => configStore.get().auth,
+    verifyKey: (token) => apiKeys.verify(token),
+    sessions,
+  });
   configStore.onChange(() => authn.clearCache());
+  // The services registered below, for the OpenAPI document and gRPC reflection.
+  const served = createServiceCatalog();
   const handler = createHttpHandler({
     interceptors: [
       accessLogInterceptor(log),
       errorInterceptor(log),
+      auditInterceptor({ audit, config: () => configStore.get(), log }),
+      authFailureLimitInterceptor(limits),
       authInterceptor(authn, (address) => failures.failed(address)),
+      requestRateLimitInterceptor(limits),
     ],
+    addressLimit: (address, count) =>
+      count ? limits.request(addressKey(address)) : limits.peekRequest(addressKey(address)),
     fallback: firstOf(
       createHealthRoutes({
         database: () => ops.checkWritable(),
         restic: async () => (await restic.version()).version,
         state: () => state,
       }),
-      createDownloadRoute(downloads, log),
+      createDownloadRoute(downloads, log, auditDownloads(audit, log)),
       createMetricsRoute(
         createMetricsRegistry({ ops, config: () => configStore.get(), now: () => clock.now() }),
         (authorization) => authn.authenticate(authorization),
@@ -149,12 +197,17 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
             error: err instanceof Error ? err.message : String(err),
           }),
       ),
+      createOpenApiRoute(served.services),
+      createDocsRoute(),
+      createStaticUi(),
     ),
     routes: (router) => {
+      served.attach(router);
       router.service(
         Backrest,
         createBackrestService({
           config: createConfigService(configStore),
+          configWithSecrets: () => configStore.get(),
           ops,
           orchestrator,
           logs,
@@ -166,7 +219,17 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
           keepAliveMs: settings.keepAliveMs,
         }),
       );
-      router.service(Authentication, createAuthenticationService());
+      router.service(
+        Authentication,
+        createAuthenticationService({
+          authn,
+          sessions,
+          onFailure: (address) => failures.failed(address),
+        }),
+      );
+      router.service(ApiKeys, createApiKeysService(apiKeys));
+      router.service(Audit, createAuditService({ audit }));
+      registerServerReflection(router, served.services);
     },
   });
   const listener = await listen(settings.bindAddress, handler);
@@ -194,6 +257,8 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
         ops.close();
         logs.close();
         trees.close();
+        keyStore.close();
+        audit.close();
         log.info("restwell stopped");
       })();
       return stopping;

@@ -10,7 +10,8 @@ export class NotFoundError extends Error {
     readonly kind: string,
     readonly id: string,
   ) {
-    super(`${kind} "${id}" does not exist`);
+    // The id may be a client's input of any length: the message quotes its start only.
+    super(`${kind} "${id.length > 200 ? `${id.slice(0, 200)}…` : id}" does not exist`);
   }
 }
 
@@ -41,4 +42,14 @@ export class ValidationError extends Error {
 /** The request is valid but cannot run now (e.g. the daemon is shutting down). */
 export class UnavailableError extends Error {
   override name = "UnavailableError";
+}
+
+/** The caller is known but may not do this (role, key permissions, or a re-entered password). */
+export class PermissionDeniedError extends Error {
+  override name = "PermissionDeniedError";
+}
+
+/** Credentials were given but do not match (e.g. a failed Login). */
+export class UnauthenticatedError extends Error {
+  override name = "UnauthenticatedError";
 }

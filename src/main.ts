@@ -1,12 +1,14 @@
 /**
  * The restwell command. Only this file reads argv and process.env: it turns them into
- * DaemonSettings, starts the daemon and stops it on SIGINT/SIGTERM.
+ * DaemonSettings, starts the daemon and stops it on SIGINT/SIGTERM, or hands them to the
+ * client and local commands (src/cli).
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startDaemon } from "./daemon.js";
+import { generalHelp, isCliCommand, runCli } from "./cli/index.js";
 import { createLogger, type LogLevel } from "./log.js";
+import { FAULT_POINTS, type FaultHook, isFaultPoint } from "./orchestrator/faults.js";
 
 const USAGE = `Usage: restwell serve [options]
 
@@ -68,16 +70,44 @@ function settingsFrom(argv: string[], env: NodeJS.ProcessEnv) {
     resticCommand: values["restic-cmd"] ?? env.RESTWELL_RESTIC_COMMAND ?? "restic",
     resticEnv,
     log: createLogger(level),
+    faults: testFaults(env.RESTWELL_TEST_PAUSE_AT),
+  };
+}
+
+/**
+ * Crash tests only: RESTWELL_TEST_PAUSE_AT=<fault point> makes the daemon print a marker line
+ * on stderr when it reaches that point and wait there forever, to be killed.
+ */
+function testFaults(pauseAt: string | undefined): FaultHook | undefined {
+  if (!pauseAt) return undefined;
+  if (!isFaultPoint(pauseAt))
+    fail(`RESTWELL_TEST_PAUSE_AT must be one of ${FAULT_POINTS.join(", ")}`);
+  return async (point) => {
+    if (point !== pauseAt) return;
+    process.stderr.write(`restwell: test pause at ${point}\n`);
+    await new Promise<never>(() => {});
   };
 }
 
 async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  if (command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(generalHelp());
+    return;
+  }
+  if (isCliCommand(command)) {
+    const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+    process.exitCode = await runCli(command as string, args, { env: process.env, ...io });
+    return;
+  }
   let settings: ReturnType<typeof settingsFrom>;
   try {
     settings = settingsFrom(process.argv.slice(2), process.env);
   } catch (err) {
     fail(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
   }
+  // Loaded here so the client commands start without loading the daemon.
+  const { startDaemon } = await import("./daemon.js");
   const daemon = await startDaemon(settings).catch((err: unknown) => {
     fail(err instanceof Error ? err.message : String(err));
   });
@@ -103,4 +133,10 @@ async function main(): Promise<void> {
   process.on("SIGTERM", onSignal);
 }
 
-await main();
+// Not a top-level await: the single executable is a CommonJS bundle (deploy/sea).
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `restwell: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -4,16 +4,118 @@
 
 // Authentication helpers.
 
-import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { EmptySchema } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_empty } from "@bufbuild/protobuf/wkt";
 import type { StringValueSchema } from "../types/value_pb.js";
 import { file_types_value } from "../types/value_pb.js";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file v1/authentication.proto.
  */
 export const file_v1_authentication: GenFile = /*@__PURE__*/
-  fileDesc("Chd2MS9hdXRoZW50aWNhdGlvbi5wcm90bxICdjEySgoOQXV0aGVudGljYXRpb24SOAoMSGFzaFBhc3N3b3JkEhIudHlwZXMuU3RyaW5nVmFsdWUaEi50eXBlcy5TdHJpbmdWYWx1ZSIAYgZwcm90bzM", [file_types_value]);
+  fileDesc("Chd2MS9hdXRoZW50aWNhdGlvbi5wcm90bxICdjEiMgoMTG9naW5SZXF1ZXN0EhAKCHVzZXJuYW1lGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIjUKDUxvZ2luUmVzcG9uc2USDQoFdG9rZW4YASABKAkSFQoNZXhwaXJlc19hdF9tcxgCIAEoAyJfCg5XaG9BbUlSZXNwb25zZRIMCgRraW5kGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEcm9sZRgDIAEoCRITCgtwZXJtaXNzaW9ucxgEIAMoCRIOCgZrZXlfaWQYBSABKAkysgEKDkF1dGhlbnRpY2F0aW9uEjgKDEhhc2hQYXNzd29yZBISLnR5cGVzLlN0cmluZ1ZhbHVlGhIudHlwZXMuU3RyaW5nVmFsdWUiABIuCgVMb2dpbhIQLnYxLkxvZ2luUmVxdWVzdBoRLnYxLkxvZ2luUmVzcG9uc2UiABI2CgZXaG9BbUkSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaEi52MS5XaG9BbUlSZXNwb25zZSIAYgZwcm90bzM", [file_google_protobuf_empty, file_types_value]);
+
+/**
+ * LoginRequest carries a user's credentials.
+ *
+ * @generated from message v1.LoginRequest
+ */
+export type LoginRequest = Message<"v1.LoginRequest"> & {
+  /**
+   * @generated from field: string username = 1;
+   */
+  username: string;
+
+  /**
+   * @generated from field: string password = 2;
+   */
+  password: string;
+};
+
+/**
+ * Describes the message v1.LoginRequest.
+ * Use `create(LoginRequestSchema)` to create a new message.
+ */
+export const LoginRequestSchema: GenMessage<LoginRequest> = /*@__PURE__*/
+  messageDesc(file_v1_authentication, 0);
+
+/**
+ * LoginResponse holds a session token, valid until it expires or the user's password changes.
+ *
+ * @generated from message v1.LoginResponse
+ */
+export type LoginResponse = Message<"v1.LoginResponse"> & {
+  /**
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * When the token expires, in Unix milliseconds.
+   *
+   * @generated from field: int64 expires_at_ms = 2;
+   */
+  expiresAtMs: bigint;
+};
+
+/**
+ * Describes the message v1.LoginResponse.
+ * Use `create(LoginResponseSchema)` to create a new message.
+ */
+export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
+  messageDesc(file_v1_authentication, 1);
+
+/**
+ * WhoAmIResponse describes the authenticated caller.
+ *
+ * @generated from message v1.WhoAmIResponse
+ */
+export type WhoAmIResponse = Message<"v1.WhoAmIResponse"> & {
+  /**
+   * "user", "key" or "anonymous" (authentication disabled).
+   *
+   * @generated from field: string kind = 1;
+   */
+  kind: string;
+
+  /**
+   * The user's name, or the key's name.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The user's role ("admin", "operator", "viewer"); empty for keys.
+   *
+   * @generated from field: string role = 3;
+   */
+  role: string;
+
+  /**
+   * Every permission the caller holds, e.g. "plans:run".
+   *
+   * @generated from field: repeated string permissions = 4;
+   */
+  permissions: string[];
+
+  /**
+   * The key's id (kind "key").
+   *
+   * @generated from field: string key_id = 5;
+   */
+  keyId: string;
+};
+
+/**
+ * Describes the message v1.WhoAmIResponse.
+ * Use `create(WhoAmIResponseSchema)` to create a new message.
+ */
+export const WhoAmIResponseSchema: GenMessage<WhoAmIResponse> = /*@__PURE__*/
+  messageDesc(file_v1_authentication, 2);
 
 /**
  * Authentication serves helpers for managing logins.
@@ -30,6 +132,27 @@ export const Authentication: GenService<{
     methodKind: "unary";
     input: typeof StringValueSchema;
     output: typeof StringValueSchema;
+  },
+  /**
+   * Login checks a user's credentials and returns a session token for `Authorization: Bearer`.
+   * It needs no credentials of its own (as in Backrest).
+   *
+   * @generated from rpc v1.Authentication.Login
+   */
+  login: {
+    methodKind: "unary";
+    input: typeof LoginRequestSchema;
+    output: typeof LoginResponseSchema;
+  },
+  /**
+   * WhoAmI describes the caller: a user with a role, an API key with permissions, or anonymous.
+   *
+   * @generated from rpc v1.Authentication.WhoAmI
+   */
+  whoAmI: {
+    methodKind: "unary";
+    input: typeof EmptySchema;
+    output: typeof WhoAmIResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_v1_authentication, 0);

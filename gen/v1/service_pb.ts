@@ -11,11 +11,11 @@ import type { EmptySchema } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_empty } from "@bufbuild/protobuf/wkt";
 import type { BytesValueSchema, Int64ValueSchema, StringValueSchema } from "../types/value_pb.js";
 import { file_types_value } from "../types/value_pb.js";
-import type { ConfigSchema, Repo } from "./config_pb.js";
+import type { ConfigSchema, Repo, RetentionPolicy } from "./config_pb.js";
 import { file_v1_config } from "./config_pb.js";
 import type { OperationEventSchema, OperationListSchema, OperationSchema, OperationStatus } from "./operations_pb.js";
 import { file_v1_operations } from "./operations_pb.js";
-import type { ResticSnapshotListSchema } from "./restic_pb.js";
+import type { ResticSnapshot, ResticSnapshotListSchema } from "./restic_pb.js";
 import { file_v1_restic } from "./restic_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -23,7 +23,229 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file v1/service.proto.
  */
 export const file_v1_service: GenFile = /*@__PURE__*/
-  fileDesc("ChB2MS9zZXJ2aWNlLnByb3RvEgJ2MSKfAgoKT3BTZWxlY3RvchILCgNpZHMYASADKAMSFAoHcmVwb19pZBgCIAEoCUgAiAEBEhQKB3BsYW5faWQYAyABKAlIAYgBARIYCgtzbmFwc2hvdF9pZBgEIAEoCUgCiAEBEhQKB2Zsb3dfaWQYBSABKANIA4gBARIYCgtpbnN0YW5jZV9pZBgGIAEoCUgEiAEBEhYKCXJlcG9fZ3VpZBgHIAEoCUgFiAEBEhYKCW1vZG5vX2d0ZRgJIAEoA0gGiAEBQgoKCF9yZXBvX2lkQgoKCF9wbGFuX2lkQg4KDF9zbmFwc2hvdF9pZEIKCghfZmxvd19pZEIOCgxfaW5zdGFuY2VfaWRCDAoKX3JlcG9fZ3VpZEIMCgpfbW9kbm9fZ3RlIkgKFEdldE9wZXJhdGlvbnNSZXF1ZXN0EiAKCHNlbGVjdG9yGAEgASgLMg4udjEuT3BTZWxlY3RvchIOCgZsYXN0X24YAiABKAMiKAoOQWRkUmVwb1JlcXVlc3QSFgoEcmVwbxgBIAEoCzIILnYxLlJlcG8iRQoUV2FpdE9wZXJhdGlvblJlcXVlc3QSFAoMb3BlcmF0aW9uX2lkGAEgASgDEhcKD3RpbWVvdXRfc2Vjb25kcxgCIAEoBSIzChBTZXRQYXVzZWRSZXF1ZXN0Eg8KB3BsYW5faWQYASABKAkSDgoGcGF1c2VkGAIgASgIIigKEE9wZXJhdGlvblN0YXJ0ZWQSFAoMb3BlcmF0aW9uX2lkGAEgASgDIjgKFExpc3RTbmFwc2hvdHNSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSDwoHcGxhbl9pZBgCIAEoCSJOChhMaXN0U25hcHNob3RGaWxlc1JlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRITCgtzbmFwc2hvdF9pZBgCIAEoCRIMCgRwYXRoGAMgASgJIkcKGUxpc3RTbmFwc2hvdEZpbGVzUmVzcG9uc2USDAoEcGF0aBgBIAEoCRIcCgdlbnRyaWVzGAIgAygLMgsudjEuTHNFbnRyeSKrAQoHTHNFbnRyeRIMCgRuYW1lGAEgASgJEgwKBHR5cGUYAiABKAkSDAoEcGF0aBgDIAEoCRILCgN1aWQYBCABKAMSCwoDZ2lkGAUgASgDEgwKBHNpemUYBiABKAMSDAoEbW9kZRgHIAEoAxINCgVtdGltZRgIIAEoCRINCgVhdGltZRgJIAEoCRINCgVjdGltZRgKIAEoCRITCgtsaW5rX3RhcmdldBgLIAEoCSLSAQoRRG9SZXBvVGFza1JlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIoCgR0YXNrGAIgASgOMhoudjEuRG9SZXBvVGFza1JlcXVlc3QuVGFzayKBAQoEVGFzaxINCglUQVNLX05PTkUQABIYChRUQVNLX0lOREVYX1NOQVBTSE9UUxABEg4KClRBU0tfUFJVTkUQAhIOCgpUQVNLX0NIRUNLEAMSDgoKVEFTS19TVEFUUxAEEg8KC1RBU0tfVU5MT0NLEAUSDwoLVEFTS19GT1JHRVQQBiJGCg1Gb3JnZXRSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSDwoHcGxhbl9pZBgCIAEoCRITCgtzbmFwc2hvdF9pZBgDIAEoCSJtChZSZXN0b3JlU25hcHNob3RSZXF1ZXN0Eg8KB3BsYW5faWQYASABKAkSEwoLc25hcHNob3RfaWQYAiABKAkSDAoEcGF0aBgDIAEoCRIOCgZ0YXJnZXQYBCABKAkSDwoHcmVwb19pZBgFIAEoCSI0Cg1DYW5jZWxSZXF1ZXN0Eg0KBXZhbHVlGAEgASgDEhQKDG9wZXJhdGlvbl9pZBgCIAEoAyIdCg5Mb2dEYXRhUmVxdWVzdBILCgNyZWYYASABKAkiQwoRUnVuQ29tbWFuZFJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIPCgdjb21tYW5kGAIgASgJEgwKBGFyZ3MYAyADKAkiOQoVR2V0RG93bmxvYWRVUkxSZXF1ZXN0Eg0KBW9wX2lkGAEgASgDEhEKCWZpbGVfcGF0aBgCIAEoCSJMChNDbGVhckhpc3RvcnlSZXF1ZXN0EiAKCHNlbGVjdG9yGAEgASgLMg4udjEuT3BTZWxlY3RvchITCgtvbmx5X2ZhaWxlZBgCIAEoCCI6ChFSZWN5Y2xlQmluUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEhQKDHNuYXBzaG90X2lkcxgCIAMoCSJOChZQdXJnZVJlY3ljbGVCaW5SZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSFAoMc25hcHNob3RfaWRzGAIgAygJEg0KBXBydW5lGAMgASgIIpwGChhTdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2USPAoOcmVwb19zdW1tYXJpZXMYASADKAsyJC52MS5TdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2UuU3VtbWFyeRI8Cg5wbGFuX3N1bW1hcmllcxgCIAMoCzIkLnYxLlN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZS5TdW1tYXJ5EhMKC2NvbmZpZ19wYXRoGAogASgJEhEKCWRhdGFfcGF0aBgLIAEoCRrVAwoHU3VtbWFyeRIKCgJpZBgBIAEoCRIdChViYWNrdXBzX2ZhaWxlZF8zMGRheXMYAiABKAMSIwobYmFja3Vwc193YXJuaW5nX2xhc3RfMzBkYXlzGAMgASgDEiMKG2JhY2t1cHNfc3VjY2Vzc19sYXN0XzMwZGF5cxgEIAEoAxIhChlieXRlc19zY2FubmVkX2xhc3RfMzBkYXlzGAUgASgDEh8KF2J5dGVzX2FkZGVkX2xhc3RfMzBkYXlzGAYgASgDEhcKD3RvdGFsX3NuYXBzaG90cxgHIAEoAxIZChFieXRlc19zY2FubmVkX2F2ZxgIIAEoAxIXCg9ieXRlc19hZGRlZF9hdmcYCSABKAMSGwoTbmV4dF9iYWNrdXBfdGltZV9tcxgKIAEoAxJACg5yZWNlbnRfYmFja3VwcxgLIAEoCzIoLnYxLlN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZS5CYWNrdXBDaGFydBIbChNsYXN0X2JhY2t1cF90aW1lX21zGAwgASgDEi8KEmxhc3RfYmFja3VwX3N0YXR1cxgNIAEoDjITLnYxLk9wZXJhdGlvblN0YXR1cxIXCg9kdXJhdGlvbl9hdmdfbXMYDiABKAMagwEKC0JhY2t1cENoYXJ0Eg8KB2Zsb3dfaWQYASADKAMSFAoMdGltZXN0YW1wX21zGAIgAygDEhMKC2R1cmF0aW9uX21zGAMgAygDEiMKBnN0YXR1cxgEIAMoDjITLnYxLk9wZXJhdGlvblN0YXR1cxITCgtieXRlc19hZGRlZBgFIAMoAyIvCg1CYWNrdXBSZXF1ZXN0Eg0KBXZhbHVlGAEgASgJEg8KB2RyeV9ydW4YAiABKAgywAsKCEJhY2tyZXN0EjEKCUdldENvbmZpZxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoKLnYxLkNvbmZpZyIAEiUKCVNldENvbmZpZxIKLnYxLkNvbmZpZxoKLnYxLkNvbmZpZyIAEisKB0FkZFJlcG8SEi52MS5BZGRSZXBvUmVxdWVzdBoKLnYxLkNvbmZpZyIAEi4KClJlbW92ZVJlcG8SEi50eXBlcy5TdHJpbmdWYWx1ZRoKLnYxLkNvbmZpZyIAEkQKEkdldE9wZXJhdGlvbkV2ZW50cxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoSLnYxLk9wZXJhdGlvbkV2ZW50IgAwARI+Cg1HZXRPcGVyYXRpb25zEhgudjEuR2V0T3BlcmF0aW9uc1JlcXVlc3QaES52MS5PcGVyYXRpb25MaXN0IgASLAoGQmFja3VwEhEudjEuQmFja3VwUmVxdWVzdBoNLnYxLk9wZXJhdGlvbiIAEkMKDUxpc3RTbmFwc2hvdHMSGC52MS5MaXN0U25hcHNob3RzUmVxdWVzdBoWLnYxLlJlc3RpY1NuYXBzaG90TGlzdCIAElIKEUxpc3RTbmFwc2hvdEZpbGVzEhwudjEuTGlzdFNuYXBzaG90RmlsZXNSZXF1ZXN0Gh0udjEuTGlzdFNuYXBzaG90RmlsZXNSZXNwb25zZSIAEjsKCkRvUmVwb1Rhc2sSFS52MS5Eb1JlcG9UYXNrUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABIzCgZGb3JnZXQSES52MS5Gb3JnZXRSZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEj0KB1Jlc3RvcmUSGi52MS5SZXN0b3JlU25hcHNob3RSZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEjUKBkNhbmNlbBIRLnYxLkNhbmNlbFJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABI0CgdHZXRMb2dzEhIudjEuTG9nRGF0YVJlcXVlc3QaES50eXBlcy5CeXRlc1ZhbHVlIgAwARI4CgpSdW5Db21tYW5kEhUudjEuUnVuQ29tbWFuZFJlcXVlc3QaES50eXBlcy5JbnQ2NFZhbHVlIgASQQoOR2V0RG93bmxvYWRVUkwSGS52MS5HZXREb3dubG9hZFVSTFJlcXVlc3QaEi50eXBlcy5TdHJpbmdWYWx1ZSIAEkEKDENsZWFySGlzdG9yeRIXLnYxLkNsZWFySGlzdG9yeVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJNChNHZXRTdW1tYXJ5RGFzaGJvYXJkEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhwudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlIgASQQoQUmVjeWNsZVNuYXBzaG90cxIVLnYxLlJlY3ljbGVCaW5SZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEkQKDkxpc3RSZWN5Y2xlQmluEhgudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaFi52MS5SZXN0aWNTbmFwc2hvdExpc3QiABJGChVSZXN0b3JlRnJvbVJlY3ljbGVCaW4SFS52MS5SZWN5Y2xlQmluUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABI6Cg1XYWl0T3BlcmF0aW9uEhgudjEuV2FpdE9wZXJhdGlvblJlcXVlc3QaDS52MS5PcGVyYXRpb24iABIvCglTZXRQYXVzZWQSFC52MS5TZXRQYXVzZWRSZXF1ZXN0GgoudjEuQ29uZmlnIgASRQoPUHVyZ2VSZWN5Y2xlQmluEhoudjEuUHVyZ2VSZWN5Y2xlQmluUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiAGIGcHJvdG8z", [file_google_protobuf_empty, file_types_value, file_v1_config, file_v1_operations, file_v1_restic]);
+  fileDesc("ChB2MS9zZXJ2aWNlLnByb3RvEgJ2MSIpChZHZXRTdG9yYWdlVXNhZ2VSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkizQMKDFN0b3JhZ2VVc2FnZRIkCgVyZXBvcxgBIAMoCzIVLnYxLlN0b3JhZ2VVc2FnZS5SZXBvEhIKCnRvdGFsX3NpemUYAiABKAMSHwoXdG90YWxfdW5jb21wcmVzc2VkX3NpemUYAyABKAMSFwoPdG90YWxfc25hcHNob3RzGAQgASgDEhUKDWdyb3d0aF8zMGRheXMYBSABKAMa/wEKBFJlcG8SDwoHcmVwb19pZBgBIAEoCRISCgp0b3RhbF9zaXplGAIgASgDEh8KF3RvdGFsX3VuY29tcHJlc3NlZF9zaXplGAMgASgDEhQKDHJlc3RvcmVfc2l6ZRgEIAEoAxIWCg5zbmFwc2hvdF9jb3VudBgFIAEoAxIVCg1ncm93dGhfMzBkYXlzGAYgASgDEhYKDm1lYXN1cmVkX2F0X21zGAcgASgDEhMKC2FsZXJ0X2J5dGVzGAggASgDEhIKCm92ZXJfYWxlcnQYCSABKAgSKwoHaGlzdG9yeRgKIAMoCzIaLnYxLlN0b3JhZ2VVc2FnZS5TaXplUG9pbnQaMAoJU2l6ZVBvaW50Eg8KB3RpbWVfbXMYASABKAMSEgoKdG90YWxfc2l6ZRgCIAEoAyIsChlSb3RhdGVSZXBvUGFzc3dvcmRSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkiKQoVR2V0UmVjb3ZlcnlLaXRSZXF1ZXN0EhAKCHBhc3N3b3JkGAEgASgJIjAKC1JlY292ZXJ5S2l0EhAKCGZpbGVuYW1lGAEgASgJEg8KB2NvbnRlbnQYAiABKAkinwIKCk9wU2VsZWN0b3ISCwoDaWRzGAEgAygDEhQKB3JlcG9faWQYAiABKAlIAIgBARIUCgdwbGFuX2lkGAMgASgJSAGIAQESGAoLc25hcHNob3RfaWQYBCABKAlIAogBARIUCgdmbG93X2lkGAUgASgDSAOIAQESGAoLaW5zdGFuY2VfaWQYBiABKAlIBIgBARIWCglyZXBvX2d1aWQYByABKAlIBYgBARIWCgltb2Rub19ndGUYCSABKANIBogBAUIKCghfcmVwb19pZEIKCghfcGxhbl9pZEIOCgxfc25hcHNob3RfaWRCCgoIX2Zsb3dfaWRCDgoMX2luc3RhbmNlX2lkQgwKCl9yZXBvX2d1aWRCDAoKX21vZG5vX2d0ZSJIChRHZXRPcGVyYXRpb25zUmVxdWVzdBIgCghzZWxlY3RvchgBIAEoCzIOLnYxLk9wU2VsZWN0b3ISDgoGbGFzdF9uGAIgASgDIigKDkFkZFJlcG9SZXF1ZXN0EhYKBHJlcG8YASABKAsyCC52MS5SZXBvIkUKFFdhaXRPcGVyYXRpb25SZXF1ZXN0EhQKDG9wZXJhdGlvbl9pZBgBIAEoAxIXCg90aW1lb3V0X3NlY29uZHMYAiABKAUiMwoQU2V0UGF1c2VkUmVxdWVzdBIPCgdwbGFuX2lkGAEgASgJEg4KBnBhdXNlZBgCIAEoCCIoChBPcGVyYXRpb25TdGFydGVkEhQKDG9wZXJhdGlvbl9pZBgBIAEoAyI4ChRMaXN0U25hcHNob3RzUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEg8KB3BsYW5faWQYAiABKAkiTgoYTGlzdFNuYXBzaG90RmlsZXNSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSEwoLc25hcHNob3RfaWQYAiABKAkSDAoEcGF0aBgDIAEoCSJHChlMaXN0U25hcHNob3RGaWxlc1Jlc3BvbnNlEgwKBHBhdGgYASABKAkSHAoHZW50cmllcxgCIAMoCzILLnYxLkxzRW50cnkiqwEKB0xzRW50cnkSDAoEbmFtZRgBIAEoCRIMCgR0eXBlGAIgASgJEgwKBHBhdGgYAyABKAkSCwoDdWlkGAQgASgDEgsKA2dpZBgFIAEoAxIMCgRzaXplGAYgASgDEgwKBG1vZGUYByABKAMSDQoFbXRpbWUYCCABKAkSDQoFYXRpbWUYCSABKAkSDQoFY3RpbWUYCiABKAkSEwoLbGlua190YXJnZXQYCyABKAki0gEKEURvUmVwb1Rhc2tSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSKAoEdGFzaxgCIAEoDjIaLnYxLkRvUmVwb1Rhc2tSZXF1ZXN0LlRhc2sigQEKBFRhc2sSDQoJVEFTS19OT05FEAASGAoUVEFTS19JTkRFWF9TTkFQU0hPVFMQARIOCgpUQVNLX1BSVU5FEAISDgoKVEFTS19DSEVDSxADEg4KClRBU0tfU1RBVFMQBBIPCgtUQVNLX1VOTE9DSxAFEg8KC1RBU0tfRk9SR0VUEAYiRgoNRm9yZ2V0UmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEg8KB3BsYW5faWQYAiABKAkSEwoLc25hcHNob3RfaWQYAyABKAkibQoWUmVzdG9yZVNuYXBzaG90UmVxdWVzdBIPCgdwbGFuX2lkGAEgASgJEhMKC3NuYXBzaG90X2lkGAIgASgJEgwKBHBhdGgYAyABKAkSDgoGdGFyZ2V0GAQgASgJEg8KB3JlcG9faWQYBSABKAkiNAoNQ2FuY2VsUmVxdWVzdBINCgV2YWx1ZRgBIAEoAxIUCgxvcGVyYXRpb25faWQYAiABKAMiHQoOTG9nRGF0YVJlcXVlc3QSCwoDcmVmGAEgASgJIkMKEVJ1bkNvbW1hbmRSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSDwoHY29tbWFuZBgCIAEoCRIMCgRhcmdzGAMgAygJIjkKFUdldERvd25sb2FkVVJMUmVxdWVzdBINCgVvcF9pZBgBIAEoAxIRCglmaWxlX3BhdGgYAiABKAkiTAoTQ2xlYXJIaXN0b3J5UmVxdWVzdBIgCghzZWxlY3RvchgBIAEoCzIOLnYxLk9wU2VsZWN0b3ISEwoLb25seV9mYWlsZWQYAiABKAgiOgoRUmVjeWNsZUJpblJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIUCgxzbmFwc2hvdF9pZHMYAiADKAkiTgoWUHVyZ2VSZWN5Y2xlQmluUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEhQKDHNuYXBzaG90X2lkcxgCIAMoCRINCgVwcnVuZRgDIAEoCCKcBgoYU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlEjwKDnJlcG9fc3VtbWFyaWVzGAEgAygLMiQudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlLlN1bW1hcnkSPAoOcGxhbl9zdW1tYXJpZXMYAiADKAsyJC52MS5TdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2UuU3VtbWFyeRITCgtjb25maWdfcGF0aBgKIAEoCRIRCglkYXRhX3BhdGgYCyABKAka1QMKB1N1bW1hcnkSCgoCaWQYASABKAkSHQoVYmFja3Vwc19mYWlsZWRfMzBkYXlzGAIgASgDEiMKG2JhY2t1cHNfd2FybmluZ19sYXN0XzMwZGF5cxgDIAEoAxIjChtiYWNrdXBzX3N1Y2Nlc3NfbGFzdF8zMGRheXMYBCABKAMSIQoZYnl0ZXNfc2Nhbm5lZF9sYXN0XzMwZGF5cxgFIAEoAxIfChdieXRlc19hZGRlZF9sYXN0XzMwZGF5cxgGIAEoAxIXCg90b3RhbF9zbmFwc2hvdHMYByABKAMSGQoRYnl0ZXNfc2Nhbm5lZF9hdmcYCCABKAMSFwoPYnl0ZXNfYWRkZWRfYXZnGAkgASgDEhsKE25leHRfYmFja3VwX3RpbWVfbXMYCiABKAMSQAoOcmVjZW50X2JhY2t1cHMYCyABKAsyKC52MS5TdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2UuQmFja3VwQ2hhcnQSGwoTbGFzdF9iYWNrdXBfdGltZV9tcxgMIAEoAxIvChJsYXN0X2JhY2t1cF9zdGF0dXMYDSABKA4yEy52MS5PcGVyYXRpb25TdGF0dXMSFwoPZHVyYXRpb25fYXZnX21zGA4gASgDGoMBCgtCYWNrdXBDaGFydBIPCgdmbG93X2lkGAEgAygDEhQKDHRpbWVzdGFtcF9tcxgCIAMoAxITCgtkdXJhdGlvbl9tcxgDIAMoAxIjCgZzdGF0dXMYBCADKA4yEy52MS5PcGVyYXRpb25TdGF0dXMSEwoLYnl0ZXNfYWRkZWQYBSADKAMiLwoNQmFja3VwUmVxdWVzdBINCgV2YWx1ZRgBIAEoCRIPCgdkcnlfcnVuGAIgASgIIjoKFUxpc3RMb2NhbFBhdGhzUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEQoJZGlyc19vbmx5GAIgASgIIlgKFkxpc3RMb2NhbFBhdGhzUmVzcG9uc2USCwoDZGlyGAEgASgJEh4KB2VudHJpZXMYAiADKAsyDS52MS5Mb2NhbFBhdGgSEQoJdHJ1bmNhdGVkGAMgASgIIikKCUxvY2FsUGF0aBIMCgRwYXRoGAEgASgJEg4KBmlzX2RpchgCIAEoCCJPChdQcmV2aWV3UmV0ZW50aW9uUmVxdWVzdBIPCgdwbGFuX2lkGAEgASgJEiMKBnBvbGljeRgCIAEoCzITLnYxLlJldGVudGlvblBvbGljeSJEChhQcmV2aWV3UmV0ZW50aW9uUmVzcG9uc2USKAoJc25hcHNob3RzGAEgAygLMhUudjEuUmV0ZW50aW9uRGVjaXNpb24iWAoRUmV0ZW50aW9uRGVjaXNpb24SJAoIc25hcHNob3QYASABKAsyEi52MS5SZXN0aWNTbmFwc2hvdBIMCgRrZWVwGAIgASgIEg8KB3JlYXNvbnMYAyADKAky3A4KCEJhY2tyZXN0EjEKCUdldENvbmZpZxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoKLnYxLkNvbmZpZyIAEiUKCVNldENvbmZpZxIKLnYxLkNvbmZpZxoKLnYxLkNvbmZpZyIAEisKB0FkZFJlcG8SEi52MS5BZGRSZXBvUmVxdWVzdBoKLnYxLkNvbmZpZyIAEi4KClJlbW92ZVJlcG8SEi50eXBlcy5TdHJpbmdWYWx1ZRoKLnYxLkNvbmZpZyIAEkQKEkdldE9wZXJhdGlvbkV2ZW50cxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoSLnYxLk9wZXJhdGlvbkV2ZW50IgAwARI+Cg1HZXRPcGVyYXRpb25zEhgudjEuR2V0T3BlcmF0aW9uc1JlcXVlc3QaES52MS5PcGVyYXRpb25MaXN0IgASLAoGQmFja3VwEhEudjEuQmFja3VwUmVxdWVzdBoNLnYxLk9wZXJhdGlvbiIAEkMKDUxpc3RTbmFwc2hvdHMSGC52MS5MaXN0U25hcHNob3RzUmVxdWVzdBoWLnYxLlJlc3RpY1NuYXBzaG90TGlzdCIAElIKEUxpc3RTbmFwc2hvdEZpbGVzEhwudjEuTGlzdFNuYXBzaG90RmlsZXNSZXF1ZXN0Gh0udjEuTGlzdFNuYXBzaG90RmlsZXNSZXNwb25zZSIAEjsKCkRvUmVwb1Rhc2sSFS52MS5Eb1JlcG9UYXNrUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABIzCgZGb3JnZXQSES52MS5Gb3JnZXRSZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEj0KB1Jlc3RvcmUSGi52MS5SZXN0b3JlU25hcHNob3RSZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEjUKBkNhbmNlbBIRLnYxLkNhbmNlbFJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABI0CgdHZXRMb2dzEhIudjEuTG9nRGF0YVJlcXVlc3QaES50eXBlcy5CeXRlc1ZhbHVlIgAwARI4CgpSdW5Db21tYW5kEhUudjEuUnVuQ29tbWFuZFJlcXVlc3QaES50eXBlcy5JbnQ2NFZhbHVlIgASQQoOR2V0RG93bmxvYWRVUkwSGS52MS5HZXREb3dubG9hZFVSTFJlcXVlc3QaEi50eXBlcy5TdHJpbmdWYWx1ZSIAEkEKDENsZWFySGlzdG9yeRIXLnYxLkNsZWFySGlzdG9yeVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJNChNHZXRTdW1tYXJ5RGFzaGJvYXJkEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhwudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlIgASQQoQUmVjeWNsZVNuYXBzaG90cxIVLnYxLlJlY3ljbGVCaW5SZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEkQKDkxpc3RSZWN5Y2xlQmluEhgudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaFi52MS5SZXN0aWNTbmFwc2hvdExpc3QiABJGChVSZXN0b3JlRnJvbVJlY3ljbGVCaW4SFS52MS5SZWN5Y2xlQmluUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABI6Cg1XYWl0T3BlcmF0aW9uEhgudjEuV2FpdE9wZXJhdGlvblJlcXVlc3QaDS52MS5PcGVyYXRpb24iABIvCglTZXRQYXVzZWQSFC52MS5TZXRQYXVzZWRSZXF1ZXN0GgoudjEuQ29uZmlnIgASRQoPUHVyZ2VSZWN5Y2xlQmluEhoudjEuUHVyZ2VSZWN5Y2xlQmluUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABI4CgtTdGFydEJhY2t1cBIRLnYxLkJhY2t1cFJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASQQoPR2V0U3RvcmFnZVVzYWdlEhoudjEuR2V0U3RvcmFnZVVzYWdlUmVxdWVzdBoQLnYxLlN0b3JhZ2VVc2FnZSIAEkEKElJvdGF0ZVJlcG9QYXNzd29yZBIdLnYxLlJvdGF0ZVJlcG9QYXNzd29yZFJlcXVlc3QaCi52MS5Db25maWciABI+Cg5HZXRSZWNvdmVyeUtpdBIZLnYxLkdldFJlY292ZXJ5S2l0UmVxdWVzdBoPLnYxLlJlY292ZXJ5S2l0IgASSQoOTGlzdExvY2FsUGF0aHMSGS52MS5MaXN0TG9jYWxQYXRoc1JlcXVlc3QaGi52MS5MaXN0TG9jYWxQYXRoc1Jlc3BvbnNlIgASTwoQUHJldmlld1JldGVudGlvbhIbLnYxLlByZXZpZXdSZXRlbnRpb25SZXF1ZXN0GhwudjEuUHJldmlld1JldGVudGlvblJlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_empty, file_types_value, file_v1_config, file_v1_operations, file_v1_restic]);
+
+/**
+ * GetStorageUsageRequest picks one repository, or all when repo_id is empty.
+ *
+ * @generated from message v1.GetStorageUsageRequest
+ */
+export type GetStorageUsageRequest = Message<"v1.GetStorageUsageRequest"> & {
+  /**
+   * @generated from field: string repo_id = 1;
+   */
+  repoId: string;
+};
+
+/**
+ * Describes the message v1.GetStorageUsageRequest.
+ * Use `create(GetStorageUsageRequestSchema)` to create a new message.
+ */
+export const GetStorageUsageRequestSchema: GenMessage<GetStorageUsageRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 0);
+
+/**
+ * StorageUsage is the size of each repository and the totals.
+ *
+ * @generated from message v1.StorageUsage
+ */
+export type StorageUsage = Message<"v1.StorageUsage"> & {
+  /**
+   * @generated from field: repeated v1.StorageUsage.Repo repos = 1;
+   */
+  repos: StorageUsage_Repo[];
+
+  /**
+   * @generated from field: int64 total_size = 2;
+   */
+  totalSize: bigint;
+
+  /**
+   * @generated from field: int64 total_uncompressed_size = 3;
+   */
+  totalUncompressedSize: bigint;
+
+  /**
+   * @generated from field: int64 total_snapshots = 4;
+   */
+  totalSnapshots: bigint;
+
+  /**
+   * @generated from field: int64 growth_30days = 5;
+   */
+  growth30days: bigint;
+};
+
+/**
+ * Describes the message v1.StorageUsage.
+ * Use `create(StorageUsageSchema)` to create a new message.
+ */
+export const StorageUsageSchema: GenMessage<StorageUsage> = /*@__PURE__*/
+  messageDesc(file_v1_service, 1);
+
+/**
+ * One repository's size.
+ *
+ * @generated from message v1.StorageUsage.Repo
+ */
+export type StorageUsage_Repo = Message<"v1.StorageUsage.Repo"> & {
+  /**
+   * @generated from field: string repo_id = 1;
+   */
+  repoId: string;
+
+  /**
+   * Bytes stored (restic stats raw-data); 0 when no stats run has been recorded.
+   *
+   * @generated from field: int64 total_size = 2;
+   */
+  totalSize: bigint;
+
+  /**
+   * Bytes before compression.
+   *
+   * @generated from field: int64 total_uncompressed_size = 3;
+   */
+  totalUncompressedSize: bigint;
+
+  /**
+   * Bytes a restore of every snapshot would write.
+   *
+   * @generated from field: int64 restore_size = 4;
+   */
+  restoreSize: bigint;
+
+  /**
+   * @generated from field: int64 snapshot_count = 5;
+   */
+  snapshotCount: bigint;
+
+  /**
+   * Change of total_size over the last 30 days (from the oldest stats run in that window).
+   *
+   * @generated from field: int64 growth_30days = 6;
+   */
+  growth30days: bigint;
+
+  /**
+   * When the newest stats run was recorded (0: never).
+   *
+   * @generated from field: int64 measured_at_ms = 7;
+   */
+  measuredAtMs: bigint;
+
+  /**
+   * The repo's storageAlertBytes (0: none) and whether the size is over it.
+   *
+   * @generated from field: int64 alert_bytes = 8;
+   */
+  alertBytes: bigint;
+
+  /**
+   * @generated from field: bool over_alert = 9;
+   */
+  overAlert: boolean;
+
+  /**
+   * Sizes recorded over the last 30 days, oldest first.
+   *
+   * @generated from field: repeated v1.StorageUsage.SizePoint history = 10;
+   */
+  history: StorageUsage_SizePoint[];
+};
+
+/**
+ * Describes the message v1.StorageUsage.Repo.
+ * Use `create(StorageUsage_RepoSchema)` to create a new message.
+ */
+export const StorageUsage_RepoSchema: GenMessage<StorageUsage_Repo> = /*@__PURE__*/
+  messageDesc(file_v1_service, 1, 0);
+
+/**
+ * A size at a time.
+ *
+ * @generated from message v1.StorageUsage.SizePoint
+ */
+export type StorageUsage_SizePoint = Message<"v1.StorageUsage.SizePoint"> & {
+  /**
+   * @generated from field: int64 time_ms = 1;
+   */
+  timeMs: bigint;
+
+  /**
+   * @generated from field: int64 total_size = 2;
+   */
+  totalSize: bigint;
+};
+
+/**
+ * Describes the message v1.StorageUsage.SizePoint.
+ * Use `create(StorageUsage_SizePointSchema)` to create a new message.
+ */
+export const StorageUsage_SizePointSchema: GenMessage<StorageUsage_SizePoint> = /*@__PURE__*/
+  messageDesc(file_v1_service, 1, 1);
+
+/**
+ * RotateRepoPasswordRequest names the repository whose password is replaced.
+ *
+ * @generated from message v1.RotateRepoPasswordRequest
+ */
+export type RotateRepoPasswordRequest = Message<"v1.RotateRepoPasswordRequest"> & {
+  /**
+   * @generated from field: string repo_id = 1;
+   */
+  repoId: string;
+};
+
+/**
+ * Describes the message v1.RotateRepoPasswordRequest.
+ * Use `create(RotateRepoPasswordRequestSchema)` to create a new message.
+ */
+export const RotateRepoPasswordRequestSchema: GenMessage<RotateRepoPasswordRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 2);
+
+/**
+ * GetRecoveryKitRequest carries the admin's password, entered again.
+ *
+ * @generated from message v1.GetRecoveryKitRequest
+ */
+export type GetRecoveryKitRequest = Message<"v1.GetRecoveryKitRequest"> & {
+  /**
+   * @generated from field: string password = 1;
+   */
+  password: string;
+};
+
+/**
+ * Describes the message v1.GetRecoveryKitRequest.
+ * Use `create(GetRecoveryKitRequestSchema)` to create a new message.
+ */
+export const GetRecoveryKitRequestSchema: GenMessage<GetRecoveryKitRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 3);
+
+/**
+ * RecoveryKit is a text file to keep somewhere safe, away from the backups.
+ *
+ * @generated from message v1.RecoveryKit
+ */
+export type RecoveryKit = Message<"v1.RecoveryKit"> & {
+  /**
+   * @generated from field: string filename = 1;
+   */
+  filename: string;
+
+  /**
+   * @generated from field: string content = 2;
+   */
+  content: string;
+};
+
+/**
+ * Describes the message v1.RecoveryKit.
+ * Use `create(RecoveryKitSchema)` to create a new message.
+ */
+export const RecoveryKitSchema: GenMessage<RecoveryKit> = /*@__PURE__*/
+  messageDesc(file_v1_service, 4);
 
 /**
  * OpSelector picks operations. Empty fields match everything.
@@ -77,7 +299,7 @@ export type OpSelector = Message<"v1.OpSelector"> & {
  * Use `create(OpSelectorSchema)` to create a new message.
  */
 export const OpSelectorSchema: GenMessage<OpSelector> = /*@__PURE__*/
-  messageDesc(file_v1_service, 0);
+  messageDesc(file_v1_service, 5);
 
 /**
  * GetOperationsRequest selects operations.
@@ -103,7 +325,7 @@ export type GetOperationsRequest = Message<"v1.GetOperationsRequest"> & {
  * Use `create(GetOperationsRequestSchema)` to create a new message.
  */
 export const GetOperationsRequestSchema: GenMessage<GetOperationsRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 1);
+  messageDesc(file_v1_service, 6);
 
 /**
  * AddRepoRequest adds or updates a repository.
@@ -122,7 +344,7 @@ export type AddRepoRequest = Message<"v1.AddRepoRequest"> & {
  * Use `create(AddRepoRequestSchema)` to create a new message.
  */
 export const AddRepoRequestSchema: GenMessage<AddRepoRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 2);
+  messageDesc(file_v1_service, 7);
 
 /**
  * WaitOperationRequest names an operation to wait for.
@@ -148,7 +370,7 @@ export type WaitOperationRequest = Message<"v1.WaitOperationRequest"> & {
  * Use `create(WaitOperationRequestSchema)` to create a new message.
  */
 export const WaitOperationRequestSchema: GenMessage<WaitOperationRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 3);
+  messageDesc(file_v1_service, 8);
 
 /**
  * SetPausedRequest pauses or resumes schedules.
@@ -174,7 +396,7 @@ export type SetPausedRequest = Message<"v1.SetPausedRequest"> & {
  * Use `create(SetPausedRequestSchema)` to create a new message.
  */
 export const SetPausedRequestSchema: GenMessage<SetPausedRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 4);
+  messageDesc(file_v1_service, 9);
 
 /**
  * OperationStarted identifies an operation that was started (or queued).
@@ -193,7 +415,7 @@ export type OperationStarted = Message<"v1.OperationStarted"> & {
  * Use `create(OperationStartedSchema)` to create a new message.
  */
 export const OperationStartedSchema: GenMessage<OperationStarted> = /*@__PURE__*/
-  messageDesc(file_v1_service, 5);
+  messageDesc(file_v1_service, 10);
 
 /**
  * ListSnapshotsRequest picks a repository and optionally one plan's snapshots.
@@ -217,7 +439,7 @@ export type ListSnapshotsRequest = Message<"v1.ListSnapshotsRequest"> & {
  * Use `create(ListSnapshotsRequestSchema)` to create a new message.
  */
 export const ListSnapshotsRequestSchema: GenMessage<ListSnapshotsRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 6);
+  messageDesc(file_v1_service, 11);
 
 /**
  * ListSnapshotFilesRequest names a folder of a snapshot.
@@ -248,7 +470,7 @@ export type ListSnapshotFilesRequest = Message<"v1.ListSnapshotFilesRequest"> & 
  * Use `create(ListSnapshotFilesRequestSchema)` to create a new message.
  */
 export const ListSnapshotFilesRequestSchema: GenMessage<ListSnapshotFilesRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 7);
+  messageDesc(file_v1_service, 12);
 
 /**
  * ListSnapshotFilesResponse is one folder level.
@@ -272,7 +494,7 @@ export type ListSnapshotFilesResponse = Message<"v1.ListSnapshotFilesResponse"> 
  * Use `create(ListSnapshotFilesResponseSchema)` to create a new message.
  */
 export const ListSnapshotFilesResponseSchema: GenMessage<ListSnapshotFilesResponse> = /*@__PURE__*/
-  messageDesc(file_v1_service, 8);
+  messageDesc(file_v1_service, 13);
 
 /**
  * LsEntry is one file, folder or link in a snapshot.
@@ -343,7 +565,7 @@ export type LsEntry = Message<"v1.LsEntry"> & {
  * Use `create(LsEntrySchema)` to create a new message.
  */
 export const LsEntrySchema: GenMessage<LsEntry> = /*@__PURE__*/
-  messageDesc(file_v1_service, 9);
+  messageDesc(file_v1_service, 14);
 
 /**
  * DoRepoTaskRequest names a repository and a task.
@@ -367,7 +589,7 @@ export type DoRepoTaskRequest = Message<"v1.DoRepoTaskRequest"> & {
  * Use `create(DoRepoTaskRequestSchema)` to create a new message.
  */
 export const DoRepoTaskRequestSchema: GenMessage<DoRepoTaskRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 10);
+  messageDesc(file_v1_service, 15);
 
 /**
  * @generated from enum v1.DoRepoTaskRequest.Task
@@ -415,7 +637,7 @@ export enum DoRepoTaskRequest_Task {
  * Describes the enum v1.DoRepoTaskRequest.Task.
  */
 export const DoRepoTaskRequest_TaskSchema: GenEnum<DoRepoTaskRequest_Task> = /*@__PURE__*/
-  enumDesc(file_v1_service, 10, 0);
+  enumDesc(file_v1_service, 15, 0);
 
 /**
  * ForgetRequest forgets one snapshot (snapshot_id) or applies a plan's policy (plan_id).
@@ -444,7 +666,7 @@ export type ForgetRequest = Message<"v1.ForgetRequest"> & {
  * Use `create(ForgetRequestSchema)` to create a new message.
  */
 export const ForgetRequestSchema: GenMessage<ForgetRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 11);
+  messageDesc(file_v1_service, 16);
 
 /**
  * RestoreSnapshotRequest restores `path` of a snapshot into `target`.
@@ -487,7 +709,7 @@ export type RestoreSnapshotRequest = Message<"v1.RestoreSnapshotRequest"> & {
  * Use `create(RestoreSnapshotRequestSchema)` to create a new message.
  */
 export const RestoreSnapshotRequestSchema: GenMessage<RestoreSnapshotRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 12);
+  messageDesc(file_v1_service, 17);
 
 /**
  * CancelRequest names an operation. Backrest clients send {"value": id}; both fields are accepted.
@@ -511,7 +733,7 @@ export type CancelRequest = Message<"v1.CancelRequest"> & {
  * Use `create(CancelRequestSchema)` to create a new message.
  */
 export const CancelRequestSchema: GenMessage<CancelRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 13);
+  messageDesc(file_v1_service, 18);
 
 /**
  * LogDataRequest names a log by its reference (an operation's logref).
@@ -530,7 +752,7 @@ export type LogDataRequest = Message<"v1.LogDataRequest"> & {
  * Use `create(LogDataRequestSchema)` to create a new message.
  */
 export const LogDataRequestSchema: GenMessage<LogDataRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 14);
+  messageDesc(file_v1_service, 19);
 
 /**
  * RunCommandRequest is a restic command line without "restic" (e.g. "snapshots --json"),
@@ -562,7 +784,7 @@ export type RunCommandRequest = Message<"v1.RunCommandRequest"> & {
  * Use `create(RunCommandRequestSchema)` to create a new message.
  */
 export const RunCommandRequestSchema: GenMessage<RunCommandRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 15);
+  messageDesc(file_v1_service, 20);
 
 /**
  * GetDownloadURLRequest names a snapshot through one of its operations and a path in it.
@@ -586,7 +808,7 @@ export type GetDownloadURLRequest = Message<"v1.GetDownloadURLRequest"> & {
  * Use `create(GetDownloadURLRequestSchema)` to create a new message.
  */
 export const GetDownloadURLRequestSchema: GenMessage<GetDownloadURLRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 16);
+  messageDesc(file_v1_service, 21);
 
 /**
  * ClearHistoryRequest selects operations to delete.
@@ -612,7 +834,7 @@ export type ClearHistoryRequest = Message<"v1.ClearHistoryRequest"> & {
  * Use `create(ClearHistoryRequestSchema)` to create a new message.
  */
 export const ClearHistoryRequestSchema: GenMessage<ClearHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 17);
+  messageDesc(file_v1_service, 22);
 
 /**
  * RecycleBinRequest names snapshots of a repository.
@@ -636,7 +858,7 @@ export type RecycleBinRequest = Message<"v1.RecycleBinRequest"> & {
  * Use `create(RecycleBinRequestSchema)` to create a new message.
  */
 export const RecycleBinRequestSchema: GenMessage<RecycleBinRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 18);
+  messageDesc(file_v1_service, 23);
 
 /**
  * PurgeRecycleBinRequest forgets recycled snapshots for good.
@@ -669,7 +891,7 @@ export type PurgeRecycleBinRequest = Message<"v1.PurgeRecycleBinRequest"> & {
  * Use `create(PurgeRecycleBinRequestSchema)` to create a new message.
  */
 export const PurgeRecycleBinRequestSchema: GenMessage<PurgeRecycleBinRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 19);
+  messageDesc(file_v1_service, 24);
 
 /**
  * SummaryDashboardResponse summarizes plans and repositories.
@@ -703,7 +925,7 @@ export type SummaryDashboardResponse = Message<"v1.SummaryDashboardResponse"> & 
  * Use `create(SummaryDashboardResponseSchema)` to create a new message.
  */
 export const SummaryDashboardResponseSchema: GenMessage<SummaryDashboardResponse> = /*@__PURE__*/
-  messageDesc(file_v1_service, 20);
+  messageDesc(file_v1_service, 25);
 
 /**
  * Summary of one plan or repository over the last 30 days.
@@ -787,7 +1009,7 @@ export type SummaryDashboardResponse_Summary = Message<"v1.SummaryDashboardRespo
  * Use `create(SummaryDashboardResponse_SummarySchema)` to create a new message.
  */
 export const SummaryDashboardResponse_SummarySchema: GenMessage<SummaryDashboardResponse_Summary> = /*@__PURE__*/
-  messageDesc(file_v1_service, 20, 0);
+  messageDesc(file_v1_service, 25, 0);
 
 /**
  * Recent backups, one entry per backup, oldest first.
@@ -826,7 +1048,7 @@ export type SummaryDashboardResponse_BackupChart = Message<"v1.SummaryDashboardR
  * Use `create(SummaryDashboardResponse_BackupChartSchema)` to create a new message.
  */
 export const SummaryDashboardResponse_BackupChartSchema: GenMessage<SummaryDashboardResponse_BackupChart> = /*@__PURE__*/
-  messageDesc(file_v1_service, 20, 1);
+  messageDesc(file_v1_service, 25, 1);
 
 /**
  * BackupRequest names the plan to back up. Its JSON form is {"value": "PLAN_ID"}.
@@ -852,7 +1074,167 @@ export type BackupRequest = Message<"v1.BackupRequest"> & {
  * Use `create(BackupRequestSchema)` to create a new message.
  */
 export const BackupRequestSchema: GenMessage<BackupRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 21);
+  messageDesc(file_v1_service, 26);
+
+/**
+ * ListLocalPathsRequest is an absolute path as typed so far ("/home/" lists /home,
+ * "/home/me/Do" lists /home/me filtered to names starting with "Do").
+ *
+ * @generated from message v1.ListLocalPathsRequest
+ */
+export type ListLocalPathsRequest = Message<"v1.ListLocalPathsRequest"> & {
+  /**
+   * @generated from field: string prefix = 1;
+   */
+  prefix: string;
+
+  /**
+   * Only folders.
+   *
+   * @generated from field: bool dirs_only = 2;
+   */
+  dirsOnly: boolean;
+};
+
+/**
+ * Describes the message v1.ListLocalPathsRequest.
+ * Use `create(ListLocalPathsRequestSchema)` to create a new message.
+ */
+export const ListLocalPathsRequestSchema: GenMessage<ListLocalPathsRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 27);
+
+/**
+ * ListLocalPathsResponse lists the matching entries, folders first (at most 500).
+ *
+ * @generated from message v1.ListLocalPathsResponse
+ */
+export type ListLocalPathsResponse = Message<"v1.ListLocalPathsResponse"> & {
+  /**
+   * The folder that was listed.
+   *
+   * @generated from field: string dir = 1;
+   */
+  dir: string;
+
+  /**
+   * @generated from field: repeated v1.LocalPath entries = 2;
+   */
+  entries: LocalPath[];
+
+  /**
+   * More entries matched than were returned.
+   *
+   * @generated from field: bool truncated = 3;
+   */
+  truncated: boolean;
+};
+
+/**
+ * Describes the message v1.ListLocalPathsResponse.
+ * Use `create(ListLocalPathsResponseSchema)` to create a new message.
+ */
+export const ListLocalPathsResponseSchema: GenMessage<ListLocalPathsResponse> = /*@__PURE__*/
+  messageDesc(file_v1_service, 28);
+
+/**
+ * LocalPath is one entry of a folder on the daemon's machine.
+ *
+ * @generated from message v1.LocalPath
+ */
+export type LocalPath = Message<"v1.LocalPath"> & {
+  /**
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * @generated from field: bool is_dir = 2;
+   */
+  isDir: boolean;
+};
+
+/**
+ * Describes the message v1.LocalPath.
+ * Use `create(LocalPathSchema)` to create a new message.
+ */
+export const LocalPathSchema: GenMessage<LocalPath> = /*@__PURE__*/
+  messageDesc(file_v1_service, 29);
+
+/**
+ * PreviewRetentionRequest names a plan and, optionally, a policy to try instead of its own.
+ *
+ * @generated from message v1.PreviewRetentionRequest
+ */
+export type PreviewRetentionRequest = Message<"v1.PreviewRetentionRequest"> & {
+  /**
+   * @generated from field: string plan_id = 1;
+   */
+  planId: string;
+
+  /**
+   * The policy to preview; the plan's configured one when unset.
+   *
+   * @generated from field: v1.RetentionPolicy policy = 2;
+   */
+  policy?: RetentionPolicy | undefined;
+};
+
+/**
+ * Describes the message v1.PreviewRetentionRequest.
+ * Use `create(PreviewRetentionRequestSchema)` to create a new message.
+ */
+export const PreviewRetentionRequestSchema: GenMessage<PreviewRetentionRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 30);
+
+/**
+ * PreviewRetentionResponse lists the plan's snapshots, newest first, with the decision for each.
+ *
+ * @generated from message v1.PreviewRetentionResponse
+ */
+export type PreviewRetentionResponse = Message<"v1.PreviewRetentionResponse"> & {
+  /**
+   * @generated from field: repeated v1.RetentionDecision snapshots = 1;
+   */
+  snapshots: RetentionDecision[];
+};
+
+/**
+ * Describes the message v1.PreviewRetentionResponse.
+ * Use `create(PreviewRetentionResponseSchema)` to create a new message.
+ */
+export const PreviewRetentionResponseSchema: GenMessage<PreviewRetentionResponse> = /*@__PURE__*/
+  messageDesc(file_v1_service, 31);
+
+/**
+ * RetentionDecision says whether a snapshot is kept and why.
+ *
+ * @generated from message v1.RetentionDecision
+ */
+export type RetentionDecision = Message<"v1.RetentionDecision"> & {
+  /**
+   * @generated from field: v1.ResticSnapshot snapshot = 1;
+   */
+  snapshot?: ResticSnapshot | undefined;
+
+  /**
+   * @generated from field: bool keep = 2;
+   */
+  keep: boolean;
+
+  /**
+   * The rules that keep it, e.g. "last snapshot", "daily snapshot"; empty when it would be forgotten.
+   *
+   * @generated from field: repeated string reasons = 3;
+   */
+  reasons: string[];
+};
+
+/**
+ * Describes the message v1.RetentionDecision.
+ * Use `create(RetentionDecisionSchema)` to create a new message.
+ */
+export const RetentionDecisionSchema: GenMessage<RetentionDecision> = /*@__PURE__*/
+  messageDesc(file_v1_service, 32);
 
 /**
  * Backrest is the daemon's main service.
@@ -1101,6 +1483,71 @@ export const Backrest: GenService<{
     methodKind: "unary";
     input: typeof PurgeRecycleBinRequestSchema;
     output: typeof OperationStartedSchema;
+  },
+  /**
+   * StartBackup starts (or queues) a plan's backup and returns its operation id at once;
+   * follow it with WaitOperation or GetOperations.
+   *
+   * @generated from rpc v1.Backrest.StartBackup
+   */
+  startBackup: {
+    methodKind: "unary";
+    input: typeof BackupRequestSchema;
+    output: typeof OperationStartedSchema;
+  },
+  /**
+   * GetStorageUsage reports repository sizes from the recorded stats runs, per repo and in total.
+   *
+   * @generated from rpc v1.Backrest.GetStorageUsage
+   */
+  getStorageUsage: {
+    methodKind: "unary";
+    input: typeof GetStorageUsageRequestSchema;
+    output: typeof StorageUsageSchema;
+  },
+  /**
+   * RotateRepoPassword adds a restic key with a new random password, checks that it opens the
+   * repository, saves it in the config, then removes the old key.
+   *
+   * @generated from rpc v1.Backrest.RotateRepoPassword
+   */
+  rotateRepoPassword: {
+    methodKind: "unary";
+    input: typeof RotateRepoPasswordRequestSchema;
+    output: typeof ConfigSchema;
+  },
+  /**
+   * GetRecoveryKit returns a file with every repository's location, password and the restic
+   * commands to restore without Restwell. Admins only; the caller re-enters their password.
+   *
+   * @generated from rpc v1.Backrest.GetRecoveryKit
+   */
+  getRecoveryKit: {
+    methodKind: "unary";
+    input: typeof GetRecoveryKitRequestSchema;
+    output: typeof RecoveryKitSchema;
+  },
+  /**
+   * ListLocalPaths lists the daemon's own file system for path autocomplete: the entries of the
+   * folder a partial path points into that start with what follows its last "/".
+   *
+   * @generated from rpc v1.Backrest.ListLocalPaths
+   */
+  listLocalPaths: {
+    methodKind: "unary";
+    input: typeof ListLocalPathsRequestSchema;
+    output: typeof ListLocalPathsResponseSchema;
+  },
+  /**
+   * PreviewRetention shows which of a plan's current snapshots a retention policy would keep,
+   * decided the way restic forget decides; nothing is forgotten.
+   *
+   * @generated from rpc v1.Backrest.PreviewRetention
+   */
+  previewRetention: {
+    methodKind: "unary";
+    input: typeof PreviewRetentionRequestSchema;
+    output: typeof PreviewRetentionResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_v1_service, 0);

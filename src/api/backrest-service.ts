@@ -9,7 +9,9 @@ import { configHandlers } from "./backrest/config.js";
 import type { BackrestServiceDeps } from "./backrest/deps.js";
 import { operationHandlers } from "./backrest/operations.js";
 import { snapshotHandlers } from "./backrest/snapshots.js";
+import { storageHandlers } from "./backrest/storage.js";
 import { taskHandlers } from "./backrest/tasks.js";
+import { uiHelperHandlers } from "./backrest/ui-helpers.js";
 
 export type { BackrestServiceDeps } from "./backrest/deps.js";
 
@@ -20,5 +22,7 @@ export function createBackrestService(deps: BackrestServiceDeps): ServiceImpl<ty
     ...operationHandlers(deps),
     ...taskHandlers(deps),
     ...snapshotHandlers(deps),
+    ...storageHandlers(deps),
+    ...uiHelperHandlers(deps),
   };
 }

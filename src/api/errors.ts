@@ -3,6 +3,7 @@
  * ConnectError. Unknown errors become Internal with a generic message; their cause is
  * logged once, with the request id.
  */
+import { dirname } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { OperationSchema } from "../../gen/v1/operations_pb.js";
 import type { Logger } from "../log.js";
@@ -16,27 +17,37 @@ export function toConnectError(err: unknown, log: Logger, requestId?: string): C
   if (err instanceof ConnectError) return err;
   if (err instanceof OperationFailedError) {
     const details = [{ desc: OperationSchema, value: err.operation }];
-    return new ConnectError(err.message, operationCode(err), undefined, details, err);
+    return new ConnectError(capMessage(err.message), operationCode(err), undefined, details, err);
   }
   if (err instanceof Error) {
+    const message = capMessage(err.message);
     switch (err.name) {
       case "NotFoundError":
-        return new ConnectError(err.message, Code.NotFound);
+        return new ConnectError(message, Code.NotFound);
       case "ValidationError":
       case "ConfigLoadError":
-        return new ConnectError(err.message, Code.InvalidArgument);
+        return new ConnectError(message, Code.InvalidArgument);
       case "ConflictError":
-        return new ConnectError(err.message, Code.FailedPrecondition);
+        return new ConnectError(message, Code.FailedPrecondition);
+      case "UnauthenticatedError":
+        return new ConnectError(message, Code.Unauthenticated);
+      case "PermissionDeniedError":
+        return new ConnectError(message, Code.PermissionDenied);
       case "UnavailableError":
-        return new ConnectError(err.message, Code.Unavailable);
+        return new ConnectError(message, Code.Unavailable);
       case "SlowConsumerError":
         return new ConnectError(
           "the event stream fell behind; reconnect to resync",
           Code.ResourceExhausted,
         );
       case "ResticError":
-        return new ConnectError(err.message, resticCode(err));
+        return new ConnectError(message, resticCode(err));
     }
+  }
+  const full = diskFullMessage(err);
+  if (full) {
+    log.warn("a write failed: the disk is full", { requestId, error: String(err) });
+    return new ConnectError(full, Code.ResourceExhausted);
   }
   log.error("internal error", {
     requestId,
@@ -47,9 +58,39 @@ export function toConnectError(err: unknown, log: Logger, requestId?: string): C
   return new ConnectError(`internal error${ref}; see the daemon's log`, Code.Internal);
 }
 
+/**
+ * What to tell a client whose request failed because a disk is full (ENOSPC, a quota, SQLite's
+ * SQLITE_FULL); undefined for any other error.
+ */
+function diskFullMessage(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { code, path } = err as { code?: unknown; path?: unknown };
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    const where = typeof path === "string" ? ` holding ${dirname(path)}` : "";
+    return `no space left on the disk${where}; free space there and retry`;
+  }
+  if (code === "SQLITE_FULL")
+    return "the disk holding the daemon's data directory is full; free space there and retry";
+  return undefined;
+}
+
+/**
+ * Longest message sent to a client: messages that echo a client's input stay readable and fit
+ * an HTTP/2 trailer (gRPC sends the message as one).
+ */
+const MAX_MESSAGE_CHARS = 2_000;
+
+function capMessage(message: string): string {
+  if (message.length <= MAX_MESSAGE_CHARS) return message;
+  return `${message.slice(0, MAX_MESSAGE_CHARS)}… (${message.length - MAX_MESSAGE_CHARS} more characters)`;
+}
+
 function resticCode(err: Error): Code {
   const kind = (err as { kind?: string }).kind ?? "";
   if (kind === "snapshot-not-found") return Code.NotFound;
+  // The backend is down or slow: worth retrying later.
+  if (kind === "backend-unreachable") return Code.Unavailable;
+  if (kind === "backend-unauthorized") return Code.FailedPrecondition;
   return PRECONDITION_KINDS.has(kind) ? Code.FailedPrecondition : Code.Unknown;
 }
 

@@ -1,59 +1,104 @@
 /**
- * Checks HTTP basic credentials against the config's users.
+ * Turns an Authorization header into a principal: HTTP basic credentials of a config user,
+ * `Bearer rw_…` API keys, or `Bearer rws_…` session tokens from Login.
  *
- * bcrypt is deliberately slow, so successful checks are cached: the key is an HMAC of the
- * credentials under a random per-process key (the cache never holds a password or anything
- * that could be brute-forced offline without that key), and each entry remembers the
- * stored hash it was checked against, so a changed password or removed user misses at once.
+ * bcrypt is deliberately slow, so successful basic checks are cached: the key is an HMAC of
+ * the credentials under a random per-process key (the cache never holds a password or
+ * anything that could be brute-forced offline without that key), and each entry remembers
+ * the stored hash it was checked against, so a changed password or removed user misses at once.
  */
 import { createHmac, randomBytes } from "node:crypto";
 import basicAuth from "basic-auth";
-import type { Auth } from "../../gen/v1/config_pb.js";
+import type { Auth, User } from "../../gen/v1/config_pb.js";
+import type { KeyCheck } from "../apikeys/key-service.js";
 import { verifyPassword } from "./password.js";
+import { roleOf } from "./permissions.js";
 import type { Principal } from "./principal.js";
+import type { SessionTokens } from "./session-tokens.js";
 
 const MAX_CACHE_ENTRIES = 1_000;
 
+export type AuthFailure =
+  /** No credentials were sent. */
+  | "missing-credentials"
+  /** Unknown user, wrong password, unknown or malformed token. */
+  | "bad-credentials"
+  /** A key or session past its expiry. */
+  | "expired"
+  /** A disabled key. */
+  | "disabled";
+
 export type AuthResult =
   | { ok: true; principal: Principal }
-  | { ok: false; reason: "missing-credentials" | "bad-credentials" };
+  | { ok: false; reason: AuthFailure; user?: string };
 
 export interface Authenticator {
   /** Authenticates a request from its Authorization header value. */
   authenticate(authorization: string | null | undefined): Promise<AuthResult>;
+  /** Checks a user's name and password (Login); the user when they match. */
+  checkPassword(name: string, password: string): Promise<User | undefined>;
   /** Drops every cached verification (call when users change). */
   clearCache(): void;
 }
 
-/** Creates an authenticator reading the current auth config through `getAuth` on every call. */
-export function createAuthenticator(getAuth: () => Auth | undefined): Authenticator {
+export interface AuthenticatorDeps {
+  /** The current auth config, read on every call. */
+  getAuth: () => Auth | undefined;
+  /** Checks API key tokens. */
+  verifyKey: (token: string) => KeyCheck;
+  sessions: SessionTokens;
+}
+
+/** Creates the authenticator. */
+export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   const cacheKey = randomBytes(32);
   const verified = new Map<string, { name: string; passwordBcrypt: string }>();
-
   const digest = (name: string, pass: string) =>
     createHmac("sha256", cacheKey).update(name).update("\0").update(pass).digest("base64");
 
+  async function checkPassword(name: string, pass: string): Promise<User | undefined> {
+    const user = deps.getAuth()?.users.find((u) => u.name === name);
+    const stored = user?.password.case === "passwordBcrypt" ? user.password.value : undefined;
+    if (!user || !stored) return undefined;
+    const key = digest(name, pass);
+    const hit = verified.get(key);
+    if (hit && hit.name === user.name && hit.passwordBcrypt === stored) return user;
+    if (!(await verifyPassword(pass, stored))) return undefined;
+    if (verified.size >= MAX_CACHE_ENTRIES) verified.clear();
+    verified.set(key, { name: user.name, passwordBcrypt: stored });
+    return user;
+  }
+
+  const asPrincipal = (user: User): Principal => ({
+    kind: "user",
+    name: user.name,
+    role: roleOf(user.role),
+  });
+
   return {
     async authenticate(authorization) {
-      const auth = getAuth();
+      const auth = deps.getAuth();
+      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
+      // A key keeps its own permissions even when authentication is disabled.
+      if (bearer?.startsWith("rw_")) {
+        const check = deps.verifyKey(bearer);
+        return check.ok ? check : { ok: false, reason: check.reason };
+      }
       if (auth?.disabled) return { ok: true, principal: { kind: "anonymous" } };
+      if (bearer) {
+        const session = deps.sessions.verify(bearer, auth?.users ?? []);
+        return session.ok
+          ? { ok: true, principal: asPrincipal(session.user) }
+          : { ok: false, reason: session.reason };
+      }
       const creds = authorization ? basicAuth.parse(authorization) : undefined;
       if (!creds) return { ok: false, reason: "missing-credentials" };
-      const user = auth?.users.find((u) => u.name === creds.name);
-      const stored = user?.password.case === "passwordBcrypt" ? user.password.value : undefined;
-      if (!user || !stored) return { ok: false, reason: "bad-credentials" };
-
-      const key = digest(creds.name, creds.pass);
-      const hit = verified.get(key);
-      if (hit && hit.name === user.name && hit.passwordBcrypt === stored) {
-        return { ok: true, principal: { kind: "user", name: user.name } };
-      }
-      if (!(await verifyPassword(creds.pass, stored)))
-        return { ok: false, reason: "bad-credentials" };
-      if (verified.size >= MAX_CACHE_ENTRIES) verified.clear();
-      verified.set(key, { name: user.name, passwordBcrypt: stored });
-      return { ok: true, principal: { kind: "user", name: user.name } };
+      const user = await checkPassword(creds.name, creds.pass);
+      return user
+        ? { ok: true, principal: asPrincipal(user) }
+        : { ok: false, reason: "bad-credentials", user: creds.name };
     },
+    checkPassword,
     clearCache() {
       verified.clear();
     },

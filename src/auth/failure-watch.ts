@@ -1,6 +1,7 @@
 /**
  * Watches failed sign-ins per client address and raises an alert when one address fails
  * `limit` times within `windowMs` (once per window, so a brute-force attempt is one alert).
+ * `onFailed` sees every failure (the failed sign-in rate limit counts them there).
  */
 export interface FailureWatch {
   /** Records a failed sign-in from `address`. */
@@ -8,17 +9,22 @@ export interface FailureWatch {
 }
 
 export function createFailureWatch(opts: {
-  limit?: number;
+  /** Failures that raise an alert; a function is read on every failure (default 5). */
+  limit?: number | (() => number);
   windowMs?: number;
   now?: () => number;
   onAlert: (address: string, failures: number) => void;
+  onFailed?: (address: string) => void;
 }): FailureWatch {
-  const limit = opts.limit ?? 5;
+  const limitOption = opts.limit ?? 5;
+  const limitOf = typeof limitOption === "function" ? limitOption : () => limitOption;
   const windowMs = opts.windowMs ?? 60_000;
   const now = opts.now ?? Date.now;
   const recent = new Map<string, { times: number[]; alertedAt: number }>();
   return {
     failed(address) {
+      opts.onFailed?.(address);
+      const limit = limitOf();
       const t = now();
       const entry = recent.get(address) ?? { times: [], alertedAt: -Infinity };
       entry.times = entry.times.filter((x) => t - x < windowMs);

@@ -1,5 +1,6 @@
 import { isAbsolute } from "node:path";
 import type { Config, Plan, Repo, RetentionPolicy } from "../../gen/v1/config_pb.js";
+import { isRole, ROLES, roleOf } from "../auth/permissions.js";
 import type { ValidationIssue } from "../errors.js";
 import { ID_PATTERN } from "./ids.js";
 import { findRedactionMarkers, REDACTED } from "./redact.js";
@@ -41,13 +42,29 @@ function validateSettings(cfg: Config): ValidationIssue[] {
     historyKeepCount: s.historyKeepCount,
     historyKeepDays: s.historyKeepDays,
     recycleBinDays: s.recycleBinDays,
+    authFailuresPerMinute: s.authFailuresPerMinute,
+    auditRetentionDays: s.auditRetentionDays,
   };
-  return Object.entries(fields)
+  const issues = Object.entries(fields)
     .filter(([, value]) => value < 0)
     .map(([name]) => ({
       path: `settings.${name}`,
       message: "must not be negative; use 0 for the default",
     }));
+  if (s.rateLimitPerMinute < -1) {
+    issues.push({
+      path: "settings.rateLimitPerMinute",
+      message: `is ${s.rateLimitPerMinute}; use a positive number, 0 for the default (600) or -1 for no limit`,
+    });
+  }
+  // Node's timers cannot wait longer than 2^31-1 ms (about 24.8 days).
+  if (s.operationTimeoutSeconds < -1 || s.operationTimeoutSeconds > 2_147_483) {
+    issues.push({
+      path: "settings.operationTimeoutSeconds",
+      message: `is ${s.operationTimeoutSeconds}; use a number of seconds up to 2147483 (24.8 days), 0 for the default (86400 = 24 h) or -1 for no limit`,
+    });
+  }
+  return issues;
 }
 
 function checkId(id: string, path: string, what: string): ValidationIssue[] {
@@ -165,6 +182,12 @@ function validateUsers(cfg: Config): ValidationIssue[] {
     } else {
       seen.set(user.name, i);
     }
+    if (!isRole(user.role)) {
+      issues.push({
+        path: `${path}.role`,
+        message: `role "${user.role}" is unknown; use ${ROLES.map((r) => `"${r}"`).join(", ")} (empty means admin)`,
+      });
+    }
     const hash = user.password.case === "passwordBcrypt" ? user.password.value : "";
     // A leftover redaction marker is reported once, by findRedactionMarkers.
     if (!hash.includes(REDACTED) && !isBase64Bcrypt(hash)) {
@@ -175,6 +198,14 @@ function validateUsers(cfg: Config): ValidationIssue[] {
       });
     }
   });
+  const users = cfg.auth?.users ?? [];
+  if (!cfg.auth?.disabled && users.length > 0 && !users.some((u) => roleOf(u.role) === "admin")) {
+    issues.push({
+      path: "auth.users",
+      message:
+        "no user is an admin, so nobody could change the config again; make one user an admin",
+    });
+  }
   return issues;
 }
 

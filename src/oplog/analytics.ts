@@ -1,9 +1,11 @@
 /**
- * The analytics capability of an operation store: dashboard summaries and history retention.
+ * The analytics capability of an operation store: dashboard summaries, history retention and
+ * the repository sizes stats runs recorded.
  * Both stores implement it (SQLite with aggregates and window functions, memory with plain JS)
  * and pass test/oplog/analytics-contract.ts, so the two agree on every rule stated here.
  */
-import { OperationStatus } from "../../gen/v1/operations_pb.js";
+import { type Operation, OperationStatus } from "../../gen/v1/operations_pb.js";
+import type { RepoStats } from "../../gen/v1/restic_pb.js";
 import type { OpSelector, OpStore } from "./types.js";
 
 /** What summarizeActivity reads. */
@@ -87,6 +89,23 @@ export interface ClearHistoryOptions {
   onlyFailed?: boolean;
 }
 
+/** The numbers one stats run recorded, and when. */
+export interface StatsPoint {
+  /** The stats operation. */
+  opId: bigint;
+  /** When it was measured: the operation's end time, or its start time if it has none. */
+  timeMs: bigint;
+  stats: RepoStats;
+}
+
+/** What statsHistory returns for one repository. */
+export interface StatsHistory {
+  /** The newest stats run of all time (by start time, then id), if any. */
+  latest?: StatsPoint;
+  /** The stats runs that started at or after `sinceMs`, oldest first (by start time, then id). */
+  points: StatsPoint[];
+}
+
 /** Dashboard and retention queries, offered by both operation stores. */
 export interface OpAnalytics {
   /** Summaries of backups per plan and per repository (an id without backups gets zeros). */
@@ -106,6 +125,11 @@ export interface OpAnalytics {
   clearHistory(opts: ClearHistoryOptions): bigint[];
   /** Snapshot ids of the index-snapshot operations not marked forgotten (for pruneHistory). */
   liveSnapshotIds(): string[];
+  /**
+   * The recorded sizes of a repository: stats operations (kind "operationStats") of `repoId`
+   * that carry stats, whatever their status (a run that failed after measuring still measured).
+   */
+  statsHistory(repoId: string, sinceMs: number): StatsHistory;
   /** How many operations there are of each kind (payload case) and status. */
   countByKindAndStatus(): { kind: string; status: OperationStatus; count: number }[];
 }
@@ -115,6 +139,8 @@ export type AnalyticsOpStore = OpStore & OpAnalytics;
 
 /** The payload case of backups, as stored in the `kind` column. */
 export const BACKUP_KIND = "operationBackup";
+/** The payload case of stats runs. */
+export const STATS_KIND = "operationStats";
 /** The payload case of snapshot index entries. */
 export const INDEX_SNAPSHOT_KIND = "operationIndexSnapshot";
 
@@ -147,6 +173,13 @@ export function uniqueIds(ids: readonly string[]): string[] {
 export function pruneCutoffMs(opts: PruneHistoryOptions): bigint {
   const ms = opts.nowMs - Math.max(0, opts.keepDays) * 86_400_000;
   return Number.isFinite(ms) ? BigInt(Math.trunc(ms)) : -(2n ** 63n);
+}
+
+/** The stats point of a stats operation, or undefined when it recorded no stats. */
+export function statsPointOf(op: Operation): StatsPoint | undefined {
+  if (op.op.case !== STATS_KIND || !op.op.value.stats) return undefined;
+  const timeMs = op.unixTimeEndMs > 0n ? op.unixTimeEndMs : op.unixTimeStartMs;
+  return { opId: op.id, timeMs, stats: op.op.value.stats };
 }
 
 /** A summary with no backups, for an id that has none yet. */

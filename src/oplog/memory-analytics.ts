@@ -1,8 +1,10 @@
 /**
- * OpAnalytics by scanning a list of operations: the memory store's version of dashboard.ts and
- * sqlite-history.ts, with the same rules, derived from the same op-columns.ts.
+ * OpAnalytics by scanning a list of operations: the memory store's version of dashboard.ts,
+ * sqlite-history.ts and sqlite-stats.ts, with the same rules, derived from the same op-columns.ts.
  */
+import { clone } from "@bufbuild/protobuf";
 import { type Operation, OperationStatus } from "../../gen/v1/operations_pb.js";
+import { RepoStatsSchema } from "../../gen/v1/restic_pb.js";
 import {
   type ActivityQuery,
   type ActivityReport,
@@ -16,6 +18,10 @@ import {
   nonNegativeInt,
   type PruneHistoryOptions,
   pruneCutoffMs,
+  STATS_KIND,
+  type StatsHistory,
+  type StatsPoint,
+  statsPointOf,
   uniqueIds,
 } from "./analytics.js";
 import { chartDurationMs, type OpColumns, opColumns } from "./op-columns.js";
@@ -139,4 +145,25 @@ export function selectClearable(ops: readonly Operation[], opts: ClearHistoryOpt
     )
     .map((op) => op.id)
     .sort(compare);
+}
+
+/** OpAnalytics.statsHistory over `ops`. */
+export function statsHistoryOf(
+  ops: readonly Operation[],
+  repoId: string,
+  sinceMs: number,
+): StatsHistory {
+  const since = Number.isFinite(sinceMs) ? BigInt(Math.trunc(sinceMs)) : -(2n ** 63n);
+  const runs = ops
+    .filter((op) => op.repoId === repoId && op.op.case === STATS_KIND)
+    .sort((a, b) => compare(a.unixTimeStartMs, b.unixTimeStartMs) || compare(a.id, b.id));
+  // Copies, like every read of this store: callers must not reach the stored payloads.
+  const withStats = (list: Operation[]) =>
+    list
+      .map(statsPointOf)
+      .filter((p): p is StatsPoint => p !== undefined)
+      .map((p) => ({ ...p, stats: clone(RepoStatsSchema, p.stats) }));
+  const points = withStats(runs.filter((op) => op.unixTimeStartMs >= since));
+  const latest = withStats(runs).at(-1);
+  return latest ? { latest, points } : { points };
 }

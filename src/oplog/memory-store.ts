@@ -7,7 +7,12 @@ import type { Operation, OperationStatus } from "../../gen/v1/operations_pb.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { AnalyticsOpStore } from "./analytics.js";
 import { createListeners, type ListenerErrorHandler } from "./listeners.js";
-import { selectClearable, selectPrunable, summarizeOps } from "./memory-analytics.js";
+import {
+  selectClearable,
+  selectPrunable,
+  statsHistoryOf,
+  summarizeOps,
+} from "./memory-analytics.js";
 import { effectiveSelector, matchesSelector } from "./selector.js";
 import { copyOperations, stampOperation } from "./stamp.js";
 
@@ -86,6 +91,10 @@ export function createMemoryOpStore(opts: MemoryOpStoreOptions = {}): AnalyticsO
       return [...ops.values()]
         .filter((op) => op.op.case === "operationIndexSnapshot" && !op.op.value.forgot)
         .map((op) => op.snapshotId);
+    },
+    statsHistory(repoId, sinceMs) {
+      open();
+      return statsHistoryOf([...ops.values()], repoId, sinceMs);
     },
     subscribe: (listener) => listeners.subscribe(listener),
     countByKindAndStatus() {

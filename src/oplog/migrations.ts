@@ -3,6 +3,7 @@
  */
 import type { Database } from "better-sqlite3";
 import { addAnalyticsColumns } from "./migration-analytics.js";
+import { addScaleIndexes } from "./migration-scale-indexes.js";
 
 /**
  * One step of the schema. Migration i (0-based) takes the database from user_version i to i + 1.
@@ -46,6 +47,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // 3: payload-derived columns (kind, end time, backup numbers, snapshot liveness) for
   // dashboards and retention, backfilled from the stored protobuf.
   addAnalyticsColumns,
+  // 4: covering and partial indexes for the dashboard, retention and metrics on large logs.
+  addScaleIndexes,
 ];
 
 /** The database was written by a newer Restwell whose schema this code does not know. */

@@ -1,7 +1,8 @@
 /**
  * The operation log on SQLite: each operation is stored as protobuf bytes beside the indexed
  * columns that selectors filter on. The only SQL outside this folder's tests lives here and in
- * migrations.ts / migration-analytics.ts / sqlite-query.ts / dashboard.ts / sqlite-history.ts.
+ * migrations.ts / migration-analytics.ts / migration-scale-indexes.ts / sqlite-query.ts /
+ * dashboard.ts / sqlite-history.ts / sqlite-stats.ts.
  *
  * Ids come from `INTEGER PRIMARY KEY AUTOINCREMENT`: increasing and never reused, even after
  * the newest operations are deleted, so a client that cached an id never sees it come back for
@@ -14,14 +15,14 @@ import Database from "better-sqlite3";
 import { type Operation, OperationSchema } from "../../gen/v1/operations_pb.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { AnalyticsOpStore } from "./analytics.js";
-import { INDEX_SNAPSHOT_KIND } from "./analytics.js";
 import { createSqliteDashboard } from "./dashboard.js";
 import { createListeners, type ListenerErrorHandler } from "./listeners.js";
 import { migrate } from "./migrations.js";
 import { opColumns } from "./op-columns.js";
 import { effectiveSelector } from "./selector.js";
-import { createSqliteHistory } from "./sqlite-history.js";
+import { createSqliteHistory, LIVE_SNAPSHOT_IDS_SQL } from "./sqlite-history.js";
 import { selectSql } from "./sqlite-query.js";
+import { createSqliteStatsHistory } from "./sqlite-stats.js";
 import { copyOperations } from "./stamp.js";
 import type { OpQuery } from "./types.js";
 
@@ -72,9 +73,7 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
   const listeners = createListeners(opts.onListenerError);
   const sql = createStatements(db);
   const history = createSqliteHistory(db);
-  const liveIds = db.prepare(
-    `SELECT DISTINCT snapshot_id FROM operations WHERE kind = '${INDEX_SNAPSHOT_KIND}' AND snapshot_live = 1`,
-  );
+  const liveIds = db.prepare(LIVE_SNAPSHOT_IDS_SQL);
   const countsByKind = db.prepare(
     "SELECT kind, status, COUNT(*) AS count FROM operations GROUP BY kind, status",
   );
@@ -128,6 +127,7 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
     pruneHistory: (options) => emitDeleted(history.prune(options)),
     clearHistory: (options) => emitDeleted(history.clear(options)),
     liveSnapshotIds: () => liveIds.all().map((row) => (row as { snapshot_id: string }).snapshot_id),
+    statsHistory: createSqliteStatsHistory(db),
     subscribe: (listener) => listeners.subscribe(listener),
     countByKindAndStatus: () =>
       // The database hands integers back as bigints.

@@ -56,8 +56,9 @@ export async function listSnapshotFolder(
   repo: Repo,
   snapshotId: string,
   folder: string,
+  signal?: AbortSignal,
 ): Promise<LsEntry[]> {
-  await ensureTree(deps, repo, snapshotId);
+  await ensureTree(deps, repo, snapshotId, signal);
   const nodes = deps.trees.listFolder(repo.guid, snapshotId, folder);
   if (!nodes) throw new NotFoundError("folder", `${folder}" in snapshot "${snapshotId}`);
   return nodes.map(toLsEntry);

@@ -1,7 +1,7 @@
 /**
- * Periodic clean-up of what the daemon keeps about past work: expired operation logs, and
+ * Periodic clean-up of what the daemon keeps about past work: expired operation logs,
  * operation history beyond the configured count and age (operations tied to a snapshot that
- * still exists are always kept).
+ * still exists are always kept), and audit events beyond their age.
  */
 import type { OpAnalytics } from "../oplog/analytics.js";
 import type { ConfigSource, OrchestratorDeps } from "./deps.js";
@@ -12,18 +12,25 @@ export const HOUSEKEEPING_DEFAULTS = {
   logRetentionDays: 30,
   historyKeepCount: 1000,
   historyKeepDays: 365,
+  auditRetentionDays: 90,
 };
 
 export interface HousekeepingDeps {
   config: ConfigSource;
   ops: OpAnalytics;
   logs: { expire(beforeMs: number): number };
+  /** The audit log, when the daemon keeps one. */
+  audit?: { expire(beforeMs: number): number };
   clock: OrchestratorDeps["clock"];
   log: OrchestratorDeps["log"];
 }
 
-/** Runs one clean-up now; returns what it removed. */
-export function runHousekeeping(deps: HousekeepingDeps): { logs: number; operations: number } {
+/** Runs one clean-up now; returns what it removed (`audit` only when there is an audit log). */
+export function runHousekeeping(deps: HousekeepingDeps): {
+  logs: number;
+  operations: number;
+  audit?: number;
+} {
   const settings = deps.config.get().settings;
   const now = deps.clock.now();
   const logDays = settings?.logRetentionDays || HOUSEKEEPING_DEFAULTS.logRetentionDays;
@@ -34,10 +41,16 @@ export function runHousekeeping(deps: HousekeepingDeps): { logs: number; operati
     nowMs: now,
     liveSnapshotIds: deps.ops.liveSnapshotIds(),
   });
-  if (logs > 0 || deleted.length > 0) {
-    deps.log.info("housekeeping removed old history", { logs, operations: deleted.length });
+  const auditDays = settings?.auditRetentionDays || HOUSEKEEPING_DEFAULTS.auditRetentionDays;
+  const audit = deps.audit?.expire(now - auditDays * DAY_MS);
+  if (logs > 0 || deleted.length > 0 || audit) {
+    deps.log.info("housekeeping removed old history", {
+      logs,
+      operations: deleted.length,
+      audit,
+    });
   }
-  return { logs, operations: deleted.length };
+  return { logs, operations: deleted.length, ...(audit === undefined ? {} : { audit }) };
 }
 
 /** Runs housekeeping now and then every `intervalMs` (default hourly). Returns a stop function. */

@@ -16,6 +16,7 @@ import type { OrchestratorDeps } from "./deps.js";
 import { restoreTarget, snapshotPath } from "./paths.js";
 import { resticRepoOf } from "./repo-target.js";
 import { addRepo, ensureRepoGuid, removeRepo } from "./repos.js";
+import { type RotationOptions, rotationSpec } from "./rotate-password.js";
 import { createRunner, type OperationSpec } from "./runner.js";
 import type { ScheduledJob } from "./scheduler.js";
 import { createSerialQueues } from "./serial-queues.js";
@@ -33,10 +34,14 @@ import { checkTask, pruneTask, statsTask, unlockTask } from "./tasks/maintenance
 import { purgeTask, recycleTask, unrecycleTask } from "./tasks/recycle.js";
 import { restoreTask } from "./tasks/restore.js";
 import { runCommandTask } from "./tasks/run-command.js";
+import { CLEANUP_TIME_LIMIT_MS, withTimeLimit } from "./time-limit.js";
 
 export type RepoTask = "prune" | "check" | "stats" | "unlock" | "forget";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The message of an operation a crash left running, marked failed at the next start. */
+const RECOVERED_MESSAGE =
+  "the daemon stopped while this operation was running (crash or kill); marked failed at the next start";
 
 export interface Orchestrator {
   /**
@@ -49,6 +54,8 @@ export interface Orchestrator {
     planId: string,
     opts?: { dryRun?: boolean; existing?: Operation; attempt?: number },
   ): Promise<Operation>;
+  /** Queues a plan's backup and returns its operation at once (retention and indexing follow). */
+  startBackup(planId: string, opts?: { dryRun?: boolean }): Operation;
   /** Runs a scheduled job on its pending operation (see scheduler.ts). */
   runScheduled(job: ScheduledJob, pending: Operation): Promise<Operation>;
   /** Starts a maintenance task; resolves with its queued operation. "forget" applies every plan's policy on the repo. */
@@ -92,9 +99,21 @@ export interface Orchestrator {
   addRepo(repo: Repo): Promise<Config>;
   /** Removes a repository from the config and its history from the log; see repos.removeRepo. */
   removeRepo(repoId: string): Config;
+  /**
+   * Replaces the repo's password by a new random one (see rotate-password.ts), queued behind
+   * its other operations; resolves with the saved config, rejects like rotationSpec or with
+   * OperationFailedError.
+   */
+  rotateRepoPassword(repoId: string): Promise<Config>;
 }
 
-export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
+/** Capabilities beyond OrchestratorDeps: key management for password rotation, test faults. */
+export type OrchestratorOptions = RotationOptions;
+
+export function createOrchestrator(
+  deps: OrchestratorDeps,
+  options: OrchestratorOptions = {},
+): Orchestrator {
   const queues = createSerialQueues();
   const runner = createRunner(deps, queues);
   const retries = new Set<NodeJS.Timeout>();
@@ -125,13 +144,15 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   }
 
   async function indexRepo(repoId: string): Promise<IndexResult> {
-    return queues.run(repoId, async () => {
-      const repo = repoById(repoId);
-      const guid = await ensureRepoGuid(deps, repo);
-      const result = await indexSnapshots(deps, { ...repo, guid });
-      purgeExpired(repo, result);
-      return result;
-    });
+    return queues.run(repoId, () =>
+      withTimeLimit(deps.config.get(), async (signal) => {
+        const repo = repoById(repoId);
+        const guid = await ensureRepoGuid(deps, repo, signal);
+        const result = await indexSnapshots(deps, { ...repo, guid }, signal);
+        purgeExpired(repo, result);
+        return result;
+      }),
+    );
   }
 
   /** Starts a purge of recycled snapshots older than the configured age. */
@@ -168,12 +189,20 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     planId: string,
     opts: { dryRun?: boolean; existing?: Operation; attempt?: number } = {},
   ): Promise<Operation> {
+    return launchBackup(planId, opts).done;
+  }
+
+  /** Queues a plan's backup; `done` settles once it and its follow-ups are started. */
+  function launchBackup(
+    planId: string,
+    opts: { dryRun?: boolean; existing?: Operation; attempt?: number },
+  ): { operation: Operation; done: Promise<Operation> } {
     const plan = deps.config.get().plans.find((p) => p.id === planId);
     if (!plan) throw new NotFoundError("plan", planId);
     const dryRun = opts.dryRun ?? false;
     const scheduled =
       opts.existing?.op.case === "operationBackup" ? opts.existing.op.value.scheduledTimeMs : 0n;
-    const { done } = runner.start({
+    const { operation, done } = runner.start({
       repoId: plan.repo,
       planId,
       existing: opts.existing,
@@ -183,12 +212,20 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       onRetry: (delayMs) =>
         retryLater(delayMs, () => backup(planId, { dryRun, attempt: (opts.attempt ?? 0) + 1 })),
     });
-    const op = await done;
-    if (!dryRun && op.status !== OperationStatus.STATUS_SKIPPED) {
-      if (keepRules(plan.retention)) startForgetForPlan(plan.repo, planId, op.flowId);
-      else reindexLater(plan.repo);
-    }
-    return op;
+    const followed = done.then((op) => {
+      if (!dryRun && op.status !== OperationStatus.STATUS_SKIPPED) {
+        if (keepRules(plan.retention)) startForgetForPlan(plan.repo, planId, op.flowId);
+        else reindexLater(plan.repo);
+      }
+      return op;
+    });
+    return { operation, done: followed };
+  }
+
+  function startBackup(planId: string, opts: { dryRun?: boolean } = {}): Operation {
+    const { operation, done } = launchBackup(planId, opts);
+    done.catch(() => {}); // the outcome is recorded on the operation
+    return operation;
   }
 
   /** Runs `again` after `delayMs` (a hook asked for a retry); a shutdown drops pending retries. */
@@ -315,18 +352,34 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     );
   }
 
+  /**
+   * True when the repo's newest operation is one an earlier start marked as interrupted.
+   * Snapshot index entries do not count: indexing reads without a lock, and it may add entries
+   * (for snapshots made before) after the interrupted operation was queued.
+   */
+  function newestWasRecovered(repoId: string): boolean {
+    const ops = deps.ops.query({ selector: { repoId } });
+    const newest = ops.findLast((op) => op.op.case !== "operationIndexSnapshot");
+    return newest?.displayMessage === RECOVERED_MESSAGE;
+  }
+
   async function recover(): Promise<Operation[]> {
-    const recovered = recoverInterrupted(
-      deps.ops,
-      "the daemon stopped while this operation was running (crash or kill); marked failed at the next start",
-      deps.clock.now(),
-    );
+    const recovered = recoverInterrupted(deps.ops, RECOVERED_MESSAGE, deps.clock.now());
     const cfg = deps.config.get();
-    const repos = cfg.repos.filter((r) => recovered.some((op) => op.repoId === r.id));
+    // Nothing has run on a repo whose newest operation an earlier start recovered: that start
+    // may have been killed before its unlock removed the stale locks, so unlock again.
+    const repos = cfg.repos.filter(
+      (r) => recovered.some((op) => op.repoId === r.id) || newestWasRecovered(r.id),
+    );
     await Promise.all(
       repos.map(async (repo) => {
         try {
-          await queues.run(repo.id, () => deps.restic.unlock(resticRepoOf(repo)));
+          // Bounded: a backend that does not answer must not hold the repo's queue.
+          await queues.run(repo.id, () =>
+            deps.restic.unlock(resticRepoOf(repo), {
+              signal: AbortSignal.timeout(CLEANUP_TIME_LIMIT_MS),
+            }),
+          );
           deps.log.info("removed stale locks after an interrupted operation", { repo: repo.id });
         } catch (err) {
           deps.log.warn("could not unlock repository after an interrupted operation", {
@@ -341,6 +394,7 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
 
   return {
     backup,
+    startBackup,
     runScheduled,
     startRepoTask,
     indexSnapshots: indexRepo,
@@ -350,15 +404,22 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
     startRecycle: (repoId, ids) => startRecycling(repoId, 1, ids, recycleTask(ids)),
     startUnrecycle: (repoId, ids) => startRecycling(repoId, 2, ids, unrecycleTask(ids)),
     startPurge,
-    listSnapshots: (repoId, filter) => listSnapshots(deps, repoById(repoId), filter),
+    listSnapshots: (repoId, filter) => {
+      const repo = repoById(repoId);
+      return withTimeLimit(deps.config.get(), (signal) =>
+        listSnapshots(deps, repo, filter, signal),
+      );
+    },
     async listSnapshotFiles(repoId, snapshotId, path) {
       const repo = repoById(repoId);
-      const guid = await ensureRepoGuid(deps, repo);
       const folder = snapshotPath(path, "path");
-      return {
-        path: folder,
-        entries: await listSnapshotFolder(deps, { ...repo, guid }, snapshotId, folder),
-      };
+      return withTimeLimit(deps.config.get(), async (signal) => {
+        const guid = await ensureRepoGuid(deps, repo, signal);
+        return {
+          path: folder,
+          entries: await listSnapshotFolder(deps, { ...repo, guid }, snapshotId, folder, signal),
+        };
+      });
     },
     cancel,
     recover,
@@ -366,7 +427,14 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
       for (const timer of retries) clearTimeout(timer);
       return runner.shutdown();
     },
-    addRepo: (repo) => queues.run(repo.id, () => addRepo(deps, repo)),
+    addRepo: (repo) =>
+      queues.run(repo.id, () =>
+        withTimeLimit(deps.config.get(), (signal) => addRepo(deps, repo, signal)),
+      ),
     removeRepo: (repoId) => removeRepo(deps, repoId),
+    async rotateRepoPassword(repoId) {
+      await runner.start(rotationSpec(deps.config.get(), repoId, options)).done;
+      return deps.config.get();
+    },
   };
 }

@@ -16,6 +16,7 @@ import { resticRepoOf } from "./repo-target.js";
 import { ensureRepoGuid } from "./repos.js";
 import type { SerialQueues } from "./serial-queues.js";
 import { recordFailure } from "./tasks/finish.js";
+import { CLEANUP_TIME_LIMIT_MS, operationTimeLimitMs, startTimeLimit } from "./time-limit.js";
 
 /** What a task body gets to work with. */
 export interface TaskContext {
@@ -69,6 +70,8 @@ export interface Runner {
 
 export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runner {
   const running = new Map<bigint, AbortController>();
+  /** Repos where a stopped or failed restic may have left its lock: unlocked before their next operation. */
+  const staleLocks = new Set<string>();
   let closing = false;
 
   /**
@@ -107,12 +110,30 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
     const controller = new AbortController();
     running.set(operation.id, controller);
     const done = queues
-      .run(repo.id, () => execute(operation.id, spec, controller.signal))
+      .run(repo.id, () => execute(operation.id, spec, controller))
       .finally(() => running.delete(operation.id));
     return { operation, done };
   }
 
-  async function execute(id: bigint, spec: OperationSpec, signal: AbortSignal): Promise<Operation> {
+  async function execute(
+    id: bigint,
+    spec: OperationSpec,
+    controller: AbortController,
+  ): Promise<Operation> {
+    // The limit counts from here: time spent queued behind other operations is not the op's.
+    const clearLimit = startTimeLimit(controller, operationTimeLimitMs(deps.config.get()));
+    try {
+      return await executeLimited(id, spec, controller.signal);
+    } finally {
+      clearLimit();
+    }
+  }
+
+  async function executeLimited(
+    id: bigint,
+    spec: OperationSpec,
+    signal: AbortSignal,
+  ): Promise<Operation> {
     const progress = createThrottledUpdater(deps.ops, {
       intervalMs: deps.progressIntervalMs ?? 1000,
       now: () => deps.clock.now(),
@@ -156,7 +177,7 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
       progress.close();
       log?.end();
       if (err instanceof OperationFailedError) throw err;
-      if (signal.aborted && ctx.repo) await unlockAfterCancel(ctx.repo);
+      if (ctx.repo && mayHaveLeftLock(err, signal)) await unlockAfterStop(ctx.repo, signal);
       const failed = recordFailure(deps, deps.ops.get(id) ?? ctx.op, err, signal);
       if (ctx.repo) {
         ctx.op = failed;
@@ -185,19 +206,35 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
       write(op);
     }
     const target = resticRepoOf(repo);
-    if (repo.autoUnlock) await deps.restic.unlock(target, { signal });
+    if (repo.autoUnlock || staleLocks.has(repo.id)) {
+      await deps.restic.unlock(target, { signal });
+      staleLocks.delete(repo.id);
+    }
     return { op, cfg, repo: { ...repo, guid }, plan, target, signal };
   }
 
-  /** A cancelled restic may have been killed before it could remove its lock. */
-  async function unlockAfterCancel(repo: Repo): Promise<void> {
+  /**
+   * A stopped restic may have been killed before it could remove its lock, and one that
+   * lost its backend could not remove it. After a cancel or shutdown, removes stale locks
+   * now (bounded); after a failure or a time limit (the backend is likely what failed),
+   * or when that unlock fails, before the repo's next operation.
+   */
+  async function unlockAfterStop(repo: Repo, signal: AbortSignal): Promise<void> {
+    staleLocks.add(repo.id);
+    if (!(signal.reason instanceof CancelReason)) return;
     try {
-      await deps.restic.unlock(resticRepoOf(repo));
-    } catch (err) {
-      deps.log.warn("could not remove stale locks after a cancel", {
-        repo: repo.id,
-        error: err instanceof Error ? err.message : String(err),
+      await deps.restic.unlock(resticRepoOf(repo), {
+        signal: AbortSignal.timeout(CLEANUP_TIME_LIMIT_MS),
       });
+      staleLocks.delete(repo.id);
+    } catch (err) {
+      deps.log.warn(
+        "could not remove stale locks after a stop; retrying before the next operation",
+        {
+          repo: repo.id,
+          error: err instanceof Error ? err.message : String(err),
+        },
+      );
     }
   }
 
@@ -215,4 +252,15 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
       await queues.idle();
     },
   };
+}
+
+/**
+ * True when restic may have ended without removing its lock: it was stopped (cancel, shutdown,
+ * time limit), or it failed for a reason other than one that stops it before it locks.
+ */
+function mayHaveLeftLock(err: unknown, signal: AbortSignal): boolean {
+  if (signal.aborted) return true;
+  if (!(err instanceof Error) || err.name !== "ResticError") return false;
+  const kind = (err as { kind?: string }).kind;
+  return kind === "failed" || kind === "backend-unreachable";
 }

@@ -34,10 +34,23 @@ const EXIT_CODE_KINDS: Partial<Record<number, ResticErrorKind>> = {
   12: "wrong-password",
 };
 
+// The server of a rest: or sftp: repository refused the credentials (not the repository password).
+const BACKEND_UNAUTHORIZED =
+  /unexpected HTTP response \((401|403)\)|permission denied \(publickey/i;
+// Network errors as Go's net package and OpenSSH print them.
+const BACKEND_UNREACHABLE =
+  /connection refused|no route to host|network is unreachable|no such host|i\/o timeout|connection timed out|connection reset by peer|could not resolve hostname|TLS handshake timeout/i;
+
+// restic's sftp backend could not talk to the ssh it started; the cause is ssh's to tell.
+const SFTP_SESSION_FAILED = /unable to start the sftp session/i;
+
 // restic 0.14 exits 1 for all of these, so the text is all there is to go by.
 const TEXT_KINDS: [ResticErrorKind, RegExp][] = [
   ["wrong-password", /wrong password or no key found|empty password is not a password/i],
   ["locked", /repository is already locked|unable to create lock in backend/i],
+  // Before repo-not-found: 0.14 reports a backend it cannot reach as a config it cannot open.
+  ["backend-unauthorized", BACKEND_UNAUTHORIZED],
+  ["backend-unreachable", BACKEND_UNREACHABLE],
   // 0.14 prints "Is there a repository..." for any config read error, so the cause must say "missing".
   [
     "repo-not-found",
@@ -47,7 +60,10 @@ const TEXT_KINDS: [ResticErrorKind, RegExp][] = [
   ["snapshot-not-found", /no matching ID found for prefix/i],
 ];
 
-const MESSAGES: Record<Exclude<ResticErrorKind, "failed" | "snapshot-not-found">, string> = {
+/** Kinds whose message is built from the run (see resticErrorFor). */
+type DynamicKind = "failed" | "snapshot-not-found" | "backend-unreachable" | "backend-unauthorized";
+
+const MESSAGES: Record<Exclude<ResticErrorKind, DynamicKind>, string> = {
   "wrong-password":
     "restic could not open the repository: wrong password or no key found; check the repo's password",
   locked:
@@ -96,20 +112,45 @@ export function classifyFailure(exitCode: number | undefined, stderr: string): R
 /** Builds the ResticError for a run that ended in failure. */
 export function resticErrorFor(run: FailedRun): ResticError {
   const kind = run.startError ? "failed" : classifyFailure(run.exitCode, run.stderr);
-  const message =
-    kind === "failed"
-      ? failureMessage(run)
-      : kind === "snapshot-not-found"
-        ? snapshotNotFoundMessage(run.stderr)
-        : MESSAGES[kind];
   return new ResticError({
     kind,
-    message,
+    message: messageFor(kind, run),
     exitCode: run.exitCode,
     args: run.args,
     stderrTail: run.stderr.slice(-ERROR_STDERR_TAIL_CHARS),
     cause: run.startError,
   });
+}
+
+function messageFor(kind: ResticErrorKind, run: FailedRun): string {
+  switch (kind) {
+    case "failed":
+      return failureMessage(run);
+    case "snapshot-not-found":
+      return snapshotNotFoundMessage(run.stderr);
+    case "backend-unreachable":
+      return `restic ${run.subcommand} could not reach the repository's backend (${backendProblem(run.stderr, BACKEND_UNREACHABLE)}); check that the server in the repo's URI is running and reachable, then retry`;
+    case "backend-unauthorized":
+      return `the repository's backend refused restic's credentials (${backendProblem(run.stderr, BACKEND_UNAUTHORIZED)}); check the user name and password or key for that server in the repo's URI, env or flags`;
+    default:
+      return MESSAGES[kind];
+  }
+}
+
+/**
+ * The line of stderr that shows a backend problem: restic's own "Fatal:" line when it
+ * matches, otherwise the last matching line (retry notices, ssh's complaints), capped.
+ */
+function backendProblem(stderr: string, pattern: RegExp): string {
+  const matching = textLines(stderr).filter((line) => pattern.test(line));
+  const line = matching.findLast((l) => l.includes("Fatal: ")) ?? matching.at(-1) ?? "";
+  // restic 0.14 sometimes prints "Fatal:" right after another message, on the same line.
+  const fatal = line.lastIndexOf("Fatal: ");
+  const gist = (fatal >= 0 ? line.slice(fatal + "Fatal: ".length) : line).replace(
+    /^subprocess ssh: /,
+    "ssh: ",
+  );
+  return gist.length > 300 ? `${gist.slice(0, 297)}...` : gist;
 }
 
 /** Names the snapshot id restic could not find. */
@@ -151,6 +192,11 @@ function failureMessage(run: FailedRun): string {
   }
   if (run.exitCode === undefined) {
     return `restic ${run.subcommand} was killed by ${run.signal ?? "a signal"}; check whether the system ran out of memory or something else stopped it`;
+  }
+  if (SFTP_SESSION_FAILED.test(run.stderr)) {
+    // ssh gave up (no reachable server, key refused, no sftp subsystem) and restic 0.14 may
+    // exit before it has relayed ssh's own complaint, so say what to try.
+    return `restic ${run.subcommand} could not start an sftp session with the repository's server (${backendProblem(run.stderr, SFTP_SESSION_FAILED)}); check that ssh can log in to it without a prompt with the repo's user and key (run the ssh command by hand) and that the server offers sftp`;
   }
   const detail = failureDetail(run.stderr);
   return `restic ${run.subcommand} failed with exit code ${run.exitCode}${detail ? `: ${detail}` : "; see its output in the log"}`;

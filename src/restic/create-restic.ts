@@ -6,6 +6,7 @@ import { startDump } from "./dump.js";
 import { buildCallEnv } from "./env.js";
 import { runForget } from "./forget.js";
 import { type InvokeContext, invoke } from "./invoke.js";
+import { runKeyAdd, runKeyList, runKeyRemove } from "./keys.js";
 import { runLs } from "./ls.js";
 import { runCheck, runPrune } from "./maintenance.js";
 import { maskSecrets } from "./mask.js";
@@ -19,6 +20,7 @@ import type {
   BackupStatus,
   CallOptions,
   Restic,
+  ResticKeys,
   ResticRepo,
   ResticVersion,
   Snapshot,
@@ -45,7 +47,7 @@ export interface CreateResticOptions {
  * fails and with ResticCancelledError when its signal fires; `version()` is cached after
  * its first success.
  */
-export function createRestic(options: CreateResticOptions = {}): Restic {
+export function createRestic(options: CreateResticOptions = {}): Restic & ResticKeys {
   const ctx: InvokeContext = {
     command: options.command ?? "restic",
     baseEnv: { ...options.env },
@@ -86,6 +88,9 @@ export function createRestic(options: CreateResticOptions = {}): Restic {
     stats: (repo, mode, opts) => runStats(ctx, repo, mode, opts),
     tag: (repo, snapshotIds, change, opts) => runTag(ctx, repo, snapshotIds, change, opts),
     command: (repo, args, opts) => runCommand(ctx, repo, args, opts),
+    keyList: (repo, opts) => runKeyList(ctx, repo, opts),
+    keyAdd: (repo, newPassword, opts) => runKeyAdd(ctx, repo, newPassword, opts),
+    keyRemove: (repo, keyId, opts) => runKeyRemove(ctx, repo, keyId, opts),
   };
 }
 

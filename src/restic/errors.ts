@@ -9,6 +9,9 @@
  * - `locked`: another (possibly dead) restic process holds a conflicting lock;
  * - `repo-not-found`: there is no repository at the URI;
  * - `repo-exists`: `init` found a repository already there;
+ * - `backend-unreachable`: the repository's server (rest:, sftp:...) could not be reached;
+ * - `backend-unauthorized`: the repository's server refused its credentials (HTTP 401/403,
+ *   ssh key) - not the repository password, which is `wrong-password`;
  * - `failed`: anything else, including restic not starting at all.
  */
 export type ResticErrorKind =
@@ -17,6 +20,8 @@ export type ResticErrorKind =
   | "repo-not-found"
   | "repo-exists"
   | "snapshot-not-found"
+  | "backend-unreachable"
+  | "backend-unauthorized"
   | "failed";
 
 /** Fields of a ResticError; every string must already be masked. */
@@ -62,10 +67,13 @@ export class ResticCancelledError extends Error {
   readonly reason: unknown;
   /** Masked argv of the cancelled call. */
   readonly args: string[];
+  /** Masked last ~2 KB of what restic printed on stderr before it was stopped ("" if nothing). */
+  readonly stderrTail: string;
 
-  constructor(reason: unknown, args: string[], subcommand: string) {
+  constructor(reason: unknown, args: string[], subcommand: string, stderrTail = "") {
     super(`restic ${subcommand} was cancelled before it finished`);
     this.reason = reason;
     this.args = args;
+    this.stderrTail = stderrTail;
   }
 }

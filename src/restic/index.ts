@@ -18,6 +18,7 @@ export { DumpStreamClosedError, dumpArgs } from "./dump.js";
 export { ResticCancelledError, ResticError, type ResticErrorKind } from "./errors.js";
 export { forgetArgs, keepRuleArgs, parseForgetOutput } from "./forget.js";
 export { createLineSplitter, parseJsonObject } from "./json-lines.js";
+export { parseKeyList } from "./keys.js";
 export { createLsReader, lsArgs, toLsNode } from "./ls.js";
 export { checkArgs, checkFailure, pruneArgs } from "./maintenance.js";
 export { collectSecrets, isSecretName, MASK, maskSecrets } from "./mask.js";

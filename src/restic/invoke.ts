@@ -1,7 +1,12 @@
 /** One restic command from argv to a checked outcome: env, run, cancellation and error mapping. */
 
 import type { Writable } from "node:stream";
-import { badOutputError, type FailedRun, resticErrorFor } from "./classify.js";
+import {
+  badOutputError,
+  ERROR_STDERR_TAIL_CHARS,
+  type FailedRun,
+  resticErrorFor,
+} from "./classify.js";
 import { buildCallEnv } from "./env.js";
 import { ResticCancelledError } from "./errors.js";
 import { maskSecrets } from "./mask.js";
@@ -68,8 +73,10 @@ export async function invoke(
     stdoutTo: inv.stdoutTo,
     log: ctx.log,
   });
-  if (outcome.cancelled)
-    throw new ResticCancelledError(inv.signal?.reason, maskedArgs, inv.subcommand);
+  if (outcome.cancelled) {
+    const tail = outcome.stderr.slice(-ERROR_STDERR_TAIL_CHARS);
+    throw new ResticCancelledError(inv.signal?.reason, maskedArgs, inv.subcommand, tail);
+  }
   const run: FailedRun = {
     subcommand: inv.subcommand,
     command: mask(ctx.command),

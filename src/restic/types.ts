@@ -316,3 +316,30 @@ export interface RepoStatsResult {
   /** restic >= 0.15: percent of space compression saved. */
   compressionSpaceSaving?: number;
 }
+
+/** One key of `restic key list --json`. */
+export interface ResticKey {
+  /** Short id as restic prints it (a prefix `key remove` accepts). */
+  id: string;
+  /** True for the key the call's password opened. */
+  current: boolean;
+  userName: string;
+  hostName: string;
+  created: string;
+}
+
+/**
+ * Key management: a capability apart from {@link Restic}, so code that only backs up never
+ * sees it. createRestic() returns both.
+ */
+export interface ResticKeys {
+  /** `restic key list --json`: every key; `current` marks the one `repo.password` opened. */
+  keyList(repo: ResticRepo, opts?: CallOptions): Promise<ResticKey[]>;
+  /**
+   * `restic key add`: adds a key opened by `newPassword` (passed in a private temp file,
+   * removed afterwards). `repo.password` must open an existing key.
+   */
+  keyAdd(repo: ResticRepo, newPassword: string, opts?: CallOptions): Promise<void>;
+  /** `restic key remove <id>`; restic refuses to remove the key `repo.password` opened. */
+  keyRemove(repo: ResticRepo, keyId: string, opts?: CallOptions): Promise<void>;
+}

@@ -1,34 +1,80 @@
-/** Interceptors applied to every RPC: authentication and error mapping. */
+/** Interceptors applied to every RPC: authentication and permissions, error mapping, access log. */
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { toConnectError } from "../api/errors.js";
-import type { Authenticator } from "../auth/authenticator.js";
-import { principalKey, principalLabel } from "../auth/principal.js";
+import type { Authenticator, AuthFailure } from "../auth/authenticator.js";
+import { type Requirement, requirementOf } from "../auth/permissions.js";
+import { holds, type Principal, principalKey, principalLabel } from "../auth/principal.js";
 import type { Logger } from "../log.js";
 import { clientAddressKey, requestIdKey } from "./request-id.js";
 
+const UNAUTHENTICATED_MESSAGES: Record<AuthFailure, string> = {
+  "missing-credentials":
+    "authentication required: send HTTP basic credentials (curl -u user:pass) or an API key (Authorization: Bearer rw_...)",
+  "bad-credentials": "wrong username or password, or an unknown API key or session",
+  expired: "the API key or session has expired: create a new key or sign in again",
+  disabled: "the API key is disabled: enable it or use another key",
+};
+
 /**
- * Authenticates every RPC and stores the principal in the request context.
- * Failures are UNAUTHENTICATED (HTTP 401) with a WWW-Authenticate challenge.
+ * Authenticates every RPC, stores the principal in the request context and enforces the
+ * RPC's requirement from the permission table (src/auth/permissions.ts). Unauthenticated
+ * calls are UNAUTHENTICATED (HTTP 401) with a WWW-Authenticate challenge; a principal
+ * without the permission gets PERMISSION_DENIED (HTTP 403). An RPC missing from the table
+ * is refused.
  */
 export function authInterceptor(
   authn: Authenticator,
-  onFailure?: (address: string) => void,
+  onFailure?: (address: string, user?: string) => void,
 ): Interceptor {
   return (next) => async (req) => {
+    const method = `${req.service.typeName}/${req.method.name}`;
+    const requirement = requirementOf(req.service.typeName, req.method.name);
+    if (requirement === undefined)
+      throw new ConnectError(
+        `${method} has no permission rule; it is refused`,
+        Code.PermissionDenied,
+      );
+    if (requirement === "public") return next(req);
+
     const result = await authn.authenticate(req.header.get("authorization"));
     if (!result.ok) {
-      if (result.reason === "bad-credentials") onFailure?.(req.contextValues.get(clientAddressKey));
-      const message =
-        result.reason === "missing-credentials"
-          ? "authentication required: send HTTP basic credentials (curl -u user:pass)"
-          : "wrong username or password";
-      throw new ConnectError(message, Code.Unauthenticated, {
+      if (result.reason === "bad-credentials")
+        onFailure?.(req.contextValues.get(clientAddressKey), result.user);
+      throw new ConnectError(UNAUTHENTICATED_MESSAGES[result.reason], Code.Unauthenticated, {
         "WWW-Authenticate": 'Basic realm="restwell", charset="UTF-8"',
       });
     }
-    req.contextValues.set(principalKey, result.principal);
+    const principal = result.principal;
+    req.contextValues.set(principalKey, principal);
+    const refusal = refusalOf(principal, requirement, method);
+    if (refusal) throw new ConnectError(refusal, Code.PermissionDenied);
     return next(req);
   };
+}
+
+/** Why the principal may not call the method, or undefined when it may. */
+export function refusalOf(
+  principal: Principal,
+  requirement: Exclude<Requirement, "public">,
+  method: string,
+): string | undefined {
+  if (requirement === "authenticated") return undefined;
+  const who =
+    principal.kind === "user"
+      ? `user "${principal.name}" (${principal.role})`
+      : principal.kind === "key"
+        ? `API key "${principal.name}"`
+        : "an anonymous caller";
+  if (requirement === "admin-user") {
+    if (principal.kind === "anonymous")
+      return `${method} is for admin users: turn authentication on (auth.disabled: false), add an admin user and sign in with their password`;
+    return principal.kind === "user" && principal.role === "admin"
+      ? undefined
+      : `${method} is for admin users signed in with their password; ${who} may not call it`;
+  }
+  return holds(principal, requirement)
+    ? undefined
+    : `${who} may not call ${method}: it needs the "${requirement}" permission`;
 }
 
 /** Maps domain errors of unary and streaming handlers to Connect errors (src/api/errors.ts). */

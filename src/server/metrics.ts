@@ -8,6 +8,7 @@ import client from "prom-client";
 import type { Config } from "../../gen/v1/config_pb.js";
 import { OperationStatus } from "../../gen/v1/operations_pb.js";
 import type { AuthResult } from "../auth/authenticator.js";
+import { holds } from "../auth/principal.js";
 import type { ActivityReport, AnalyticsOpStore } from "../oplog/analytics.js";
 import { latestRepoStats } from "../oplog/repo-stats.js";
 import type { NodeRequest, NodeResponse } from "./http-handler.js";
@@ -150,7 +151,12 @@ export function createMetricsRoute(
           "www-authenticate": 'Basic realm="restwell", charset="UTF-8"',
           "content-type": "text/plain",
         });
-        res.end("authentication required: send HTTP basic credentials\n");
+        res.end("authentication required: send HTTP basic credentials or an API key\n");
+        return;
+      }
+      if (!holds(auth.principal, "metrics:read")) {
+        res.writeHead(403, { "content-type": "text/plain" });
+        res.end('metrics need the "metrics:read" permission\n');
         return;
       }
       const body = await registry.metrics();

@@ -115,6 +115,26 @@ describe("validateConfig", () => {
     ]);
   });
 
+  it("checks roles and keeps at least one admin while auth is on", () => {
+    const user = (name: string, role?: string) => ({ name, role, passwordBcrypt: hash });
+    assert.deepEqual(
+      paths({ instance: "a", auth: { users: [user("a"), user("b", "viewer")] } }),
+      [],
+    );
+    assert.deepEqual(
+      paths({ instance: "a", auth: { users: [user("a", "admin"), user("b", "owner")] } }),
+      ["auth.users[1].role"],
+    );
+    assert.deepEqual(
+      paths({ instance: "a", auth: { users: [user("a", "operator"), user("b", "viewer")] } }),
+      ["auth.users"],
+    );
+    assert.deepEqual(
+      paths({ instance: "a", auth: { disabled: true, users: [user("a", "viewer")] } }),
+      [],
+    );
+  });
+
   it("refuses a config that still holds the redaction marker", () => {
     const cfg = { instance: "a", repos: [{ ...okRepo, password: REDACTED }] };
     assert.deepEqual(paths(cfg), ["repos[0].password"]);

@@ -16,6 +16,7 @@ import {
 } from "./activity-fixtures.js";
 import { idsOf } from "./fixtures.js";
 import { describePruneHistory } from "./prune-history-contract.js";
+import { describeStatsHistory } from "./stats-history-contract.js";
 
 /** Makes a fresh, empty store. */
 export type MakeAnalyticsStore = () => AnalyticsOpStore;
@@ -36,6 +37,7 @@ export function runAnalyticsContract(name: string, makeStore: MakeAnalyticsStore
     describeCharts(() => store);
     describePruneHistory(() => store);
     describeClearHistory(() => store);
+    describeStatsHistory(() => store);
 
     it("countByKindAndStatus counts operations by payload kind and status", () => {
       store.add(

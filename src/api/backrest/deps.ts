@@ -1,4 +1,5 @@
 /** What the v1.Backrest handlers call. */
+import type { Config } from "../../../gen/v1/config_pb.js";
 import type { ConfigService } from "../../config/config-service.js";
 import type { AnalyticsOpStore } from "../../oplog/analytics.js";
 import type { Downloads } from "../../orchestrator/downloads.js";
@@ -11,6 +12,8 @@ export interface LogReader {
 
 export interface BackrestServiceDeps {
   config: ConfigService;
+  /** The stored config with its secrets: for the recovery kit only, never returned as it is. */
+  configWithSecrets: () => Config;
   ops: AnalyticsOpStore;
   orchestrator: Orchestrator;
   logs: LogReader;

@@ -15,7 +15,7 @@ import type { BackrestServiceDeps } from "./deps.js";
 
 type Handlers = Pick<
   ServiceImpl<typeof Backrest>,
-  "backup" | "doRepoTask" | "forget" | "restore" | "runCommand"
+  "backup" | "startBackup" | "doRepoTask" | "forget" | "restore" | "runCommand"
 >;
 
 const REPO_TASKS: Partial<Record<DoRepoTaskRequest_Task, RepoTask>> = {
@@ -36,6 +36,10 @@ export function taskHandlers(deps: BackrestServiceDeps): Handlers {
   return {
     backup: (req) =>
       o.backup(required(req.value, "value", "the plan to back up"), { dryRun: req.dryRun }),
+    startBackup: (req) =>
+      started(
+        o.startBackup(required(req.value, "value", "the plan to back up"), { dryRun: req.dryRun }),
+      ),
     doRepoTask: async (req) => {
       const repoId = required(req.repoId, "repoId", "a repo");
       if (req.task === DoRepoTaskRequest_Task.INDEX_SNAPSHOTS) {

@@ -3,10 +3,12 @@ import type { Operation } from "../../../gen/v1/operations_pb.js";
 import { OperationStatus } from "../../../gen/v1/operations_pb.js";
 import type { OrchestratorDeps } from "../deps.js";
 import { CancelReason, HookVerdictError } from "../errors.js";
+import { TimeLimitReason, timeoutMessage } from "../time-limit.js";
 
 /**
- * Marks `op` as failed or cancelled (depending on `err` and why `signal` aborted) and stores
- * it. Errors without a known shape get a generic message; their details go to the log only.
+ * Marks `op` as failed or cancelled (depending on `err` and why `signal` aborted: a user
+ * cancel, a shutdown, or the operation's time limit, which is a failure) and stores it.
+ * Errors without a known shape get a generic message; their details go to the log only.
  */
 export function recordFailure(
   deps: OrchestratorDeps,
@@ -24,6 +26,16 @@ export function recordFailure(
       reason.by === "user"
         ? "cancelled by a user"
         : "cancelled because the daemon is shutting down";
+  } else if (reason instanceof TimeLimitReason) {
+    // Ran out of time: a failure of the operation, not a cancel by anyone.
+    op.status = OperationStatus.STATUS_ERROR;
+    op.displayMessage = timeoutMessage(reason, err);
+    deps.log.warn("operation timed out", {
+      op: op.id,
+      plan: op.planId,
+      repo: op.repoId,
+      limitMs: reason.limitMs,
+    });
   } else if (err instanceof HookVerdictError && err.verdict.action === "cancel") {
     op.status = OperationStatus.STATUS_SYSTEM_CANCELLED;
     op.displayMessage = err.message;

@@ -1,0 +1,213 @@
+/**
+ * Requests per second of the daemon's API against a bare Node.js HTTP server, side by side in
+ * the same run: autocannon sends the same authenticated Connect JSON requests (`GetConfig`, and
+ * `GetOperations` of one plan's last 10 and last 100) to the daemon, with HTTP basic
+ * credentials of a config user and with an API key (`Authorization: Bearer rw_…`), and to a
+ * bare `http.createServer` that answers each with the very bytes the daemon answered. The
+ * ratio is daemon / bare requests per second, per round, median over rounds. Goal: at least
+ * 0.5. Printed and written to this benchmark's section of BENCHMARKS.md; never asserted.
+ *
+ * Traffic goes to 127.0.0.1 only, for a fixed time per run. Environment: BENCH_ROUNDS
+ * (default 3), BENCH_SECONDS (per run, default 5), BENCH_CONNECTIONS (default 10).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { hashPassword } from "../src/auth/password.js";
+import { defaultShape, historyConfig, writeHistory } from "./generate-oplog.js";
+import { baseEnv, directRestic, log, positiveInt, ROOT, runMain, withScratch } from "./lib/cli.js";
+import { basicAuth, callOk, waitReady } from "./lib/connect-json.js";
+import { spawnDaemon } from "./lib/daemon.js";
+import { writeSection } from "./lib/markdown.js";
+import { environment } from "./lib/overhead-report.js";
+import { load } from "./lib/proc.js";
+import { resticVersion } from "./lib/restic.js";
+import {
+  type Case,
+  type Credential,
+  type Run,
+  renderThroughputReport,
+  type Target,
+} from "./lib/throughput-report.js";
+
+const ROUNDS = positiveInt(process.env.BENCH_ROUNDS, 3);
+const SECONDS = positiveInt(process.env.BENCH_SECONDS, 5);
+const CONNECTIONS = positiveInt(process.env.BENCH_CONNECTIONS, 10);
+const WARM_UP_SECONDS = 2;
+const USER = "bench";
+const PASSWORD = "bench user password";
+/** A mid-sized install: 20,000 operations of 10 plans over 2 repositories. */
+const SHAPE = { ...defaultShape(20_000), plans: 10, repos: 2 };
+
+const CASES: Case[] = [
+  { name: "GetConfig", procedure: "v1.Backrest/GetConfig", body: {} },
+  {
+    name: "GetOperations, last 10 of a plan",
+    procedure: "v1.Backrest/GetOperations",
+    body: { selector: { planId: "plan-01" }, lastN: 10 },
+  },
+  {
+    name: "GetOperations, last 100 of a plan",
+    procedure: "v1.Backrest/GetOperations",
+    body: { selector: { planId: "plan-01" }, lastN: 100 },
+  },
+];
+
+async function main(): Promise<void> {
+  await withScratch("restwell-bench-rps-", async ({ tmp, own }) => {
+    const env = environment(await resticVersion(directRestic(join(tmp, "restic-cache"))));
+    const dataDir = join(tmp, "data");
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    log(`writing ${SHAPE.operations.toLocaleString("en")} operations`);
+    writeHistory(join(dataDir, "oplog.sqlite"), SHAPE);
+    const configPath = await writeConfig(tmp);
+    const daemon = own(await spawnDaemon({ configPath, dataDir, env: baseEnv() }));
+    await waitReady(daemon.url);
+    const basic = basicAuth(USER, PASSWORD);
+    const key = await callOk<{ token: string }>(
+      daemon.url,
+      "v1.ApiKeys/CreateApiKey",
+      { name: "bench", permissions: ["config:read", "operations:read"] },
+      basic,
+    );
+    const credentials: Record<Credential, string> = {
+      basic,
+      "api key": `Bearer ${key.body.token}`,
+    };
+    // The bare server answers each request with the bytes the daemon answered it with.
+    const answers: Record<string, string> = {};
+    for (const c of CASES) {
+      const answer = await callOk(daemon.url, c.procedure, c.body, basic);
+      answers[bareKey(c)] = answer.text;
+      c.responseBytes = Buffer.byteLength(answer.text);
+    }
+    const bodiesPath = join(tmp, "bare-bodies.json");
+    writeFileSync(bodiesPath, JSON.stringify(answers));
+    const bare = await startBare(bodiesPath);
+    try {
+      const targets: Target[] = [
+        { name: "bare", url: bare.url, authorization: basic },
+        { name: "daemon", credential: "basic", url: daemon.url, authorization: basic },
+        {
+          name: "daemon",
+          credential: "api key",
+          url: daemon.url,
+          authorization: credentials["api key"],
+        },
+      ];
+      log(`warming up (${WARM_UP_SECONDS} s per target and request)`);
+      for (const c of CASES) for (const t of targets) await load_(t, c, WARM_UP_SECONDS);
+      const runs: Run[] = [];
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const c of CASES) {
+          // Rotate the order, so none is always first after a pause or last before one.
+          const order = targets.map((_, i) => targets[(i + round) % targets.length] as Target);
+          for (const t of order) {
+            const run = await measure(t, c, round);
+            runs.push(run);
+            log(
+              `round ${round} ${c.name} ${t.name}${t.credential ? ` (${t.credential})` : ""}: ${run.rps.toFixed(0)} req/s, p99 ${run.p99Ms} ms`,
+            );
+          }
+        }
+      }
+      const report = renderThroughputReport({
+        runs,
+        cases: CASES,
+        env,
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+        shape: SHAPE,
+        daemonEntry: daemon.entry,
+      });
+      process.stdout.write(`\n${report.summary}\n`);
+      writeSection(join(ROOT, "BENCHMARKS.md"), "api-throughput", report.markdown);
+      log("wrote the api-throughput section of BENCHMARKS.md");
+    } finally {
+      await bare.stop();
+    }
+  });
+}
+
+async function writeConfig(tmp: string): Promise<string> {
+  const { repos, plans } = historyConfig(SHAPE, (id) => join(tmp, "repos", id));
+  const config = {
+    version: 4,
+    instance: SHAPE.instance,
+    repos,
+    plans,
+    auth: { users: [{ name: USER, passwordBcrypt: await hashPassword(PASSWORD) }] },
+    settings: { rateLimitPerMinute: -1 },
+  };
+  const path = join(tmp, "config.json");
+  writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 });
+  return path;
+}
+
+/** How the bare server finds the answer of a request: its path and body. */
+function bareKey(c: Case): string {
+  return `/${c.procedure}\n${JSON.stringify(c.body)}`;
+}
+
+/** One autocannon run of `seconds` against a target. */
+function load_(t: Target, c: Case, seconds: number) {
+  return autocannon({
+    url: `${t.url}/${c.procedure}`,
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: t.authorization },
+    body: JSON.stringify(c.body),
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+  });
+}
+
+async function measure(t: Target, c: Case, round: number): Promise<Run> {
+  const loadAvg = load().load1;
+  const result = await load_(t, c, SECONDS);
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(
+      `${c.name} against ${t.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`,
+    );
+  }
+  return {
+    round,
+    case: c.name,
+    target: t.name,
+    credential: t.credential,
+    rps: result["2xx"] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    load: loadAvg,
+  };
+}
+
+/** Starts the bare server in its own process (as the daemon runs in its own). */
+async function startBare(bodiesPath: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "lib", "bare-server.ts"), bodiesPath],
+    { cwd: ROOT, env: baseEnv(), stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout?.setEncoding("utf8").on("data", (s: string) => {
+      out += s;
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`the bare server exited (${code})`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGKILL");
+      }),
+  };
+}
+
+await runMain(main);

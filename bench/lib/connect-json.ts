@@ -1,0 +1,79 @@
+/**
+ * Connect JSON calls with credentials, timed: what a script sends with curl, for the
+ * benchmarks that run the daemon with authentication on.
+ */
+import { performance } from "node:perf_hooks";
+
+/** The Authorization header of HTTP basic credentials. */
+export function basicAuth(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+}
+
+/** One answered call: wall time from sending to having read the whole body, status, body. */
+export interface JsonAnswer {
+  ms: number;
+  status: number;
+  text: string;
+}
+
+/**
+ * POSTs `body` as JSON to `<baseUrl>/<procedure>` (e.g. "v1.Backrest/GetConfig") with
+ * `authorization`. Rejects after `timeoutMs`; any status is returned, not thrown.
+ */
+export async function postJson(
+  baseUrl: string,
+  procedure: string,
+  body: unknown,
+  authorization: string,
+  timeoutMs = 60_000,
+): Promise<JsonAnswer> {
+  const started = performance.now();
+  const res = await fetch(`${baseUrl}/${procedure}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text();
+  return { ms: performance.now() - started, status: res.status, text };
+}
+
+/** Like postJson, but rejects unless the answer is 200; returns the parsed body. */
+export async function callOk<T>(
+  baseUrl: string,
+  procedure: string,
+  body: unknown,
+  authorization: string,
+  timeoutMs = 60_000,
+): Promise<{ ms: number; body: T; text: string }> {
+  const answer = await postJson(baseUrl, procedure, body, authorization, timeoutMs);
+  if (answer.status !== 200) {
+    throw new Error(`${procedure} answered ${answer.status}: ${answer.text.slice(0, 500)}`);
+  }
+  return { ms: answer.ms, body: JSON.parse(answer.text) as T, text: answer.text };
+}
+
+/** Polls GET <baseUrl>/readyz until it answers 200; resolves with when it did (performance.now()). */
+export async function waitReady(baseUrl: string, timeoutMs = 60_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(5_000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return performance.now();
+    } catch {
+      // not answering yet
+    }
+    if (performance.now() > deadline) throw new Error(`${baseUrl}/readyz was not ready in time`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * The handler times the daemon logged for `method` (its access log: one "rpc" line per call
+ * with ms=N), in order.
+ */
+export function accessLogMs(log: string, method: string): number[] {
+  const re = new RegExp(`INFO rpc method=${method.replace(".", "\\.")} ms=(\\d+)`, "g");
+  return [...log.matchAll(re)].map((m) => Number(m[1]));
+}

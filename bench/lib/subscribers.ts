@@ -1,0 +1,141 @@
+/**
+ * Many clients following the daemon's operation log at once: each its own Connect transport
+ * over HTTP/1.1 (its own connection), reading GetOperationEvents and recording what arrived.
+ */
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { OperationStatus } from "../../gen/v1/operations_pb.js";
+import { Backrest } from "../../gen/v1/service_pb.js";
+import type { FinishedBackup } from "./backup-runs.js";
+import { median } from "./stats.js";
+
+/** What the subscribers received of one backup. */
+export interface Delivery {
+  /** Distinct progress updates of the backup (in progress, with restic's status) any subscriber saw. */
+  progressAll: number;
+  /** The fewest and the most of them one subscriber saw. */
+  progressMin: number;
+  progressMax: number;
+  /** Subscribers whose received modnos skip a number: they missed a committed change. */
+  gaps: number;
+  /** Subscribers that never received the backup's final state. */
+  missedFinal: number;
+  /** Streams that ended with an error (e.g. dropped as a slow consumer), and why. */
+  errors: string[];
+  /** Median events (messages) per subscriber, keep-alives excluded. */
+  events: number;
+}
+
+/** A group of open event streams. */
+export interface Subscribers {
+  /** Resolves once every stream is certainly subscribed (it received its first message). */
+  subscribed(): Promise<void>;
+  /** Waits (up to 30 s) for every stream to receive `op`'s final state, then tallies. */
+  delivery(op: FinishedBackup): Promise<Delivery>;
+  /** Closes every stream. */
+  close(): void;
+}
+
+interface Stream {
+  modnos: bigint[];
+  /** Per operation id: the modnos of its progress updates. */
+  progress: Map<bigint, Set<bigint>>;
+  events: number;
+  first: Promise<void>;
+  error?: string;
+}
+
+/**
+ * Opens `count` GetOperationEvents streams to `url`. The daemon subscribes a stream to the log
+ * when it starts, and sends a keep-alive after 15 s without changes, so a stream's first
+ * message proves it is subscribed.
+ */
+export function openSubscribers(url: string, count: number): Subscribers {
+  const controller = new AbortController();
+  const streams = Array.from({ length: count }, () => follow(url, controller.signal));
+  return {
+    async subscribed() {
+      await Promise.all(streams.map((s) => s.first));
+    },
+    async delivery(op) {
+      const id = BigInt(op.id);
+      const final = BigInt(op.modno);
+      const deadline = Date.now() + 30_000;
+      while (
+        Date.now() < deadline &&
+        streams.some((s) => s.error === undefined && (s.modnos.at(-1) ?? 0n) < final)
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return tally(streams, id, final);
+    },
+    close: () => controller.abort(),
+  };
+}
+
+function follow(url: string, signal: AbortSignal): Stream {
+  const client = createClient(
+    Backrest,
+    createConnectTransport({ baseUrl: url, httpVersion: "1.1" }),
+  );
+  let firstMessage: () => void = () => {};
+  const stream: Stream = {
+    modnos: [],
+    progress: new Map(),
+    events: 0,
+    first: new Promise<void>((resolve) => {
+      firstMessage = resolve;
+    }),
+  };
+  void (async () => {
+    try {
+      for await (const message of client.getOperationEvents({}, { signal })) {
+        firstMessage();
+        const event = message.event;
+        if (event.case !== "createdOperations" && event.case !== "updatedOperations") continue;
+        stream.events++;
+        for (const op of event.value.operations) {
+          stream.modnos.push(op.modno);
+          const inProgress =
+            event.case === "updatedOperations" &&
+            op.status === OperationStatus.STATUS_INPROGRESS &&
+            op.op.case === "operationBackup" &&
+            op.op.value.lastStatus?.entry.case === "status";
+          if (!inProgress) continue;
+          const seen = stream.progress.get(op.id) ?? new Set<bigint>();
+          seen.add(op.modno);
+          stream.progress.set(op.id, seen);
+        }
+      }
+    } catch (err) {
+      if (!signal.aborted) stream.error = err instanceof Error ? err.message : String(err);
+    } finally {
+      firstMessage();
+    }
+  })();
+  return stream;
+}
+
+function tally(streams: Stream[], id: bigint, final: bigint): Delivery {
+  const all = new Set<bigint>();
+  for (const s of streams) for (const m of s.progress.get(id) ?? []) all.add(m);
+  const counts = streams.map((s) => s.progress.get(id)?.size ?? 0);
+  return {
+    progressAll: all.size,
+    progressMin: Math.min(...counts),
+    progressMax: Math.max(...counts),
+    gaps: streams.filter((s) => hasGap(s.modnos)).length,
+    missedFinal: streams.filter((s) => !s.modnos.includes(final)).length,
+    errors: streams.flatMap((s) => (s.error === undefined ? [] : [s.error])),
+    events: median(streams.map((s) => s.events)),
+  };
+}
+
+/** True when the modnos, sorted, skip a number between the first and the last. */
+function hasGap(modnos: bigint[]): boolean {
+  const sorted = [...new Set(modnos)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (let i = 1; i < sorted.length; i++) {
+    if ((sorted[i] as bigint) - (sorted[i - 1] as bigint) !== 1n) return true;
+  }
+  return false;
+}

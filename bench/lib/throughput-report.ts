@@ -1,0 +1,145 @@
+/** The api-throughput benchmark's results as a console summary and a BENCHMARKS.md section. */
+import type { HistoryShape } from "./oplog-history.js";
+import type { Environment } from "./overhead-report.js";
+import { median } from "./stats.js";
+
+/** The goal: the daemon serves at least this share of the bare server's requests per second. */
+export const GOAL_RATIO = 0.5;
+
+export type Credential = "basic" | "api key";
+
+/** One kind of request, sent the same way to every target. */
+export interface Case {
+  name: string;
+  procedure: string;
+  body: unknown;
+  /** Size of the daemon's answer (and so of the bare server's). */
+  responseBytes?: number;
+}
+
+/** Where requests go: the bare server, or the daemon with one kind of credentials. */
+export interface Target {
+  name: "bare" | "daemon";
+  credential?: Credential;
+  url: string;
+  authorization: string;
+}
+
+/** One timed autocannon run. */
+export interface Run {
+  round: number;
+  case: string;
+  target: Target["name"];
+  credential?: Credential;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  load: number;
+}
+
+/** A daemon configuration's result for one case: medians over rounds. */
+interface Line {
+  case: Case;
+  credential: Credential;
+  bareRps: number;
+  daemonRps: number;
+  /** Median of the per-round ratios. */
+  ratio: number;
+  daemonP99: number;
+  bareP99: number;
+}
+
+function lines(runs: Run[], cases: Case[]): Line[] {
+  const out: Line[] = [];
+  for (const c of cases) {
+    const bare = runs.filter((r) => r.case === c.name && r.target === "bare");
+    for (const credential of ["basic", "api key"] as const) {
+      const daemon = runs.filter(
+        (r) => r.case === c.name && r.target === "daemon" && r.credential === credential,
+      );
+      const ratios = daemon.map((d) => {
+        const sameRound = bare.find((b) => b.round === d.round);
+        return sameRound ? d.rps / sameRound.rps : Number.NaN;
+      });
+      out.push({
+        case: c,
+        credential,
+        bareRps: median(bare.map((r) => r.rps)),
+        daemonRps: median(daemon.map((r) => r.rps)),
+        ratio: median(ratios),
+        daemonP99: median(daemon.map((r) => r.p99Ms)),
+        bareP99: median(bare.map((r) => r.p99Ms)),
+      });
+    }
+  }
+  return out;
+}
+
+const kib = (n: number | undefined) =>
+  n === undefined ? "?" : n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`;
+
+/** Renders the section; the goal is judged per case and credential on the median ratio. */
+export function renderThroughputReport(r: {
+  runs: Run[];
+  cases: Case[];
+  env: Environment;
+  seconds: number;
+  connections: number;
+  shape: HistoryShape;
+  daemonEntry: string;
+}): { markdown: string; summary: string } {
+  const all = lines(r.runs, r.cases);
+  const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  const table = [
+    row([
+      "request",
+      "answer",
+      "credentials",
+      "bare server (req/s)",
+      "daemon (req/s)",
+      "ratio",
+      "daemon p99",
+      "bare p99",
+      "goal >= 0.5",
+    ]),
+    row(["---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---"]),
+    ...all.map((l) =>
+      row([
+        l.case.name,
+        kib(l.case.responseBytes),
+        l.credential === "basic" ? "basic (user)" : "Bearer API key",
+        l.bareRps.toFixed(0),
+        l.daemonRps.toFixed(0),
+        `**${l.ratio.toFixed(2)}**`,
+        `${l.daemonP99} ms`,
+        `${l.bareP99} ms`,
+        l.ratio >= GOAL_RATIO ? "PASS" : "MISS",
+      ]),
+    ),
+  ].join("\n");
+  const met = all.filter((l) => l.ratio >= GOAL_RATIO).length;
+  const lowest = all.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  const headline = `${met} of ${all.length} goals met; ratios ${Math.min(...all.map((l) => l.ratio)).toFixed(2)}-${Math.max(...all.map((l) => l.ratio)).toFixed(2)} (lowest: ${lowest.case.name}, ${lowest.credential})`;
+  const loads = r.runs.map((x) => x.load);
+  const lo = Math.min(...loads);
+  const hi = Math.max(...loads);
+  const rounds = Math.max(...r.runs.map((x) => x.round));
+  const markdown = `## API throughput: the daemon against a bare Node.js server
+
+\`bench/api-throughput.ts\` sends the same authenticated Connect JSON requests with autocannon to
+the daemon and to a bare \`http.createServer\` that answers each with the very bytes the daemon
+answered, side by side in one run, and reports daemon / bare requests per second. Goal: at
+least 0.5.
+
+**Result: ${headline}.**
+
+${table}
+
+- Measured ${r.env.date} on ${r.env.cpu}, ${r.env.cpus} CPUs, ${r.env.memoryGiB} GiB RAM, ${r.env.kernel}; Node ${r.env.node}; daemon started as \`${r.daemonEntry}\` (it logs one access line per request, as it does by default); the bare server runs in a Node process of its own, autocannon in the benchmark's process.
+- 1-minute load average during the runs: ${lo.toFixed(1)}-${hi.toFixed(1)} on ${r.env.cpus} CPUs${hi > r.env.cpus ? " (other work competed for the CPUs; the ratio compares runs made under the same load, the absolute numbers do not travel)" : ""}.
+- Each run: ${r.connections} connections, no pipelining, ${r.seconds} s, HTTP/1.1 keep-alive; ${rounds} rounds, the order of bare / basic / API key rotating per round; the ratio is taken per round and the median reported. Every answer was a 200 (checked).
+- Auth on: a config user with a bcrypt password (the daemon caches a successful check, keyed by an HMAC of the credentials) and an API key made with \`v1.ApiKeys/CreateApiKey\` holding \`config:read\` and \`operations:read\`; \`settings.rateLimitPerMinute: -1\` so the rate limiter does not answer 429.
+- The daemon's data: ${r.shape.operations.toLocaleString("en")} generated operations of ${r.shape.plans} plans over ${r.shape.repos} repositories (\`bench/generate-oplog.ts\`), and the config of those plans.
+- Rerun with \`make bench\` (\`BENCH_ROUNDS=N\`, \`BENCH_SECONDS=N\`, \`BENCH_CONNECTIONS=N\`).`;
+  return { markdown, summary: `${headline}\n\n${table}` };
+}
