@@ -1,5 +1,6 @@
 /** Interceptors applied to every RPC: authentication and permissions, error mapping, access log. */
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { RequestInfoSchema } from "../../gen/v1/errors_pb.js";
 import { toConnectError } from "../api/errors.js";
 import type { Authenticator, AuthFailure } from "../auth/authenticator.js";
 import { type Requirement, requirementOf } from "../auth/permissions.js";
@@ -86,16 +87,25 @@ export function errorInterceptor(log: Logger): Interceptor {
       if (!res.stream) return res;
       return { ...res, message: mapStreamErrors(res.message, log, requestId) };
     } catch (err) {
-      throw toConnectError(err, log, requestId);
+      throw withRequestInfo(toConnectError(err, log, requestId), requestId);
     }
   };
+}
+
+/** Adds the request id to an error's details (once), so a client can quote it. */
+function withRequestInfo(err: ConnectError, requestId: string): ConnectError {
+  const has = err.details.some(
+    (d) => ("desc" in d ? d.desc.typeName : d.type) === RequestInfoSchema.typeName,
+  );
+  if (requestId && !has) err.details.push({ desc: RequestInfoSchema, value: { requestId } });
+  return err;
 }
 
 async function* mapStreamErrors<T>(stream: AsyncIterable<T>, log: Logger, requestId: string) {
   try {
     yield* stream;
   } catch (err) {
-    throw toConnectError(err, log, requestId);
+    throw withRequestInfo(toConnectError(err, log, requestId), requestId);
   }
 }
 

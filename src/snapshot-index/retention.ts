@@ -36,10 +36,19 @@ export function dropIncompleteTrees(s: TreeStatements): number {
 export function dropRepoTrees(s: TreeStatements, repoGuid: string, keep: ReadonlySet<string>) {
   const trees = s.repoTrees.all(repoGuid) as { id: number; snapshot_id: string }[];
   let dropped = 0;
+  const live = [...keep];
   for (const tree of trees) {
-    if (keep.has(tree.snapshot_id)) continue;
+    if (keep.has(tree.snapshot_id) || isShortIdOfAny(tree.snapshot_id, live)) continue;
     deleteTreeRows(s, tree.id);
     dropped++;
   }
   return dropped;
+}
+
+/**
+ * True when `id` is a short form of one of the full ids: restic 0.14 reports a backup's
+ * snapshot by its short id, so a tree browsed through the backup operation is stored under it.
+ */
+function isShortIdOfAny(id: string, fullIds: readonly string[]): boolean {
+  return id.length >= 8 && id.length < 64 && fullIds.some((full) => full.startsWith(id));
 }

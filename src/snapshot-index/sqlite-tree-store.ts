@@ -59,7 +59,7 @@ function createStore(
   const touched = new Map<number, number>();
 
   /** The id of a complete tree, recording its use for LRU eviction. */
-  const useTree = (repoGuid: string, snapshotId: string): number | undefined => {
+  const openTree = (repoGuid: string, snapshotId: string): number | undefined => {
     const id = s.findTree.get(repoGuid, snapshotId) as number | undefined;
     if (id === undefined) return undefined;
     const t = now();
@@ -79,7 +79,7 @@ function createStore(
     has: (repoGuid, snapshotId) => s.findTree.get(repoGuid, snapshotId) !== undefined,
     begin: (repoGuid, snapshotId) => beginTree(ctx, repoGuid, snapshotId),
     listFolder(repoGuid, snapshotId, folder) {
-      const treeId = useTree(repoGuid, snapshotId);
+      const treeId = openTree(repoGuid, snapshotId);
       if (treeId === undefined) return undefined;
       const path = normalizePath(folder);
       const parentId = dirId(treeId, path);
@@ -91,11 +91,11 @@ function createStore(
       return [...dirs, ...others].map((row) => decodeNode(row, path));
     },
     getNode(repoGuid, snapshotId, nodePath) {
-      const treeId = useTree(repoGuid, snapshotId);
+      const treeId = openTree(repoGuid, snapshotId);
       return treeId === undefined ? undefined : findNode(treeId, normalizePath(nodePath));
     },
     totals(repoGuid, snapshotId, nodePath) {
-      const treeId = useTree(repoGuid, snapshotId);
+      const treeId = openTree(repoGuid, snapshotId);
       if (treeId === undefined) return { files: 0, bytes: 0 };
       return totalsOf(treeId, normalizePath(nodePath));
     },

@@ -41,6 +41,13 @@ describe("roles, API keys and sessions", async () => {
     assert.equal(config.status, 403, config.text);
     assert.equal((config.body as { code: string }).code, "permission_denied");
     assert.match((config.body as { message: string }).message, /"config:read" permission/);
+    // The request id of the X-Request-Id header is in the error's details too.
+    const details = (
+      config.body as { details?: { type: string; debug?: { requestId?: string } }[] }
+    ).details;
+    const info = details?.find((d) => d.type === "v1.RequestInfo");
+    assert.ok(config.headers.get("x-request-id"));
+    assert.equal(info?.debug?.requestId, config.headers.get("x-request-id"));
 
     const list = await callJson(url, "v1.ApiKeys/ListApiKeys", {}, admin);
     const listed = (list.body as { keys: { id: string; lastUsedAtMs?: string }[] }).keys;

@@ -149,6 +149,17 @@ describe("snapshot tree store: retention", () => {
     assert.equal(store.has("other", "s1"), true);
   });
 
+  it("retainOnly keeps a tree stored under the short id of a live snapshot", () => {
+    const store = openSnapshotTreeStore(":memory:");
+    const full = "0123456789abcdef".repeat(4);
+    const short = full.slice(0, 8);
+    storeTree(store, "repo", short, smallTree());
+    storeTree(store, "repo", "fedcba98", smallTree());
+    assert.equal(store.retainOnly("repo", [full]), 1);
+    assert.equal(store.has("repo", short), true);
+    assert.equal(store.has("repo", "fedcba98"), false);
+  });
+
   it("deleteRepo drops every tree of the repo, and a writer of it cannot commit", () => {
     const store = openSnapshotTreeStore(":memory:");
     storeTree(store, "repo", "s1", smallTree());
