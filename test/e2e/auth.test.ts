@@ -42,6 +42,8 @@ describe("HTTP basic authentication", async () => {
   const fx = await startBackupFixture({
     files: 5,
     auth: { users: [{ name: "alice", passwordBcrypt: aliceHash }] },
+    // These tests send wrong credentials on purpose; the sign-in block has its own tests.
+    settings: { authFailuresPerMinute: 1000 },
   });
   const { url, port } = fx.daemon;
   const grpcClient = createGrpcTestClient(port);

@@ -17,6 +17,8 @@ export async function startBackupFixture(
     files?: number;
     bigBytes?: number;
     auth?: object;
+    /** Restwell settings (rate limits, retention...). */
+    settings?: object;
     initialized?: boolean;
     extraPlans?: object[];
     /** Keep-alive interval of operation event streams (see startTestDaemon). */
@@ -36,6 +38,7 @@ export async function startBackupFixture(
     repos: [{ id: "local", uri: repoPath, password: TEST_PASSWORD, autoInitialize: true }],
     plans: [{ id: "plan1", repo: "local", paths: [sourceDir] }, ...(opts.extraPlans ?? [])],
     auth: opts.auth ?? { disabled: true },
+    ...(opts.settings ? { settings: opts.settings } : {}),
   };
   const daemon = await startTestDaemon(config, { keepAliveMs: opts.keepAliveMs });
   return { daemon, repoPath, sourceDir, config };
