@@ -81,10 +81,18 @@ describe("POST /v1.Backrest/Backup over Connect JSON", async () => {
   it("an unknown plan is NOT_FOUND and names the plan", async () => {
     const res = await callJson(url, "v1.Backrest/Backup", { value: "no-such-plan" });
     assert.equal(res.status, 404);
-    assert.deepEqual(res.body, {
-      code: "not_found",
-      message: 'plan "no-such-plan" does not exist',
-    });
+    const body = res.body as { code: string; message: string; details?: unknown[] };
+    assert.deepEqual(
+      [body.code, body.message],
+      ["not_found", 'plan "no-such-plan" does not exist'],
+    );
+    assert.deepEqual(body.details, [
+      {
+        type: "v1.RequestInfo",
+        value: body.details?.length ? (body.details[0] as { value: string }).value : "",
+        debug: { requestId: res.headers.get("x-request-id") },
+      },
+    ]);
   });
 
   it("lastN returns the newest operations, oldest first", async () => {

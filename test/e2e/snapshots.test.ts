@@ -143,6 +143,7 @@ describe("snapshots", async () => {
 
   it("unknown repos and snapshots are NOT_FOUND naming them", async () => {
     const repo = await callJson(url, "v1.Backrest/ListSnapshots", { repoId: "nope" });
-    assert.deepEqual(repo.body, { code: "not_found", message: 'repo "nope" does not exist' });
+    const body = repo.body as { code: string; message: string };
+    assert.deepEqual([body.code, body.message], ["not_found", 'repo "nope" does not exist']);
   });
 });
