@@ -83,17 +83,23 @@ test: restic backends chromium check-gen typecheck lint web binary
 
 # Long fault runs: ROUNDS (default 50) SIGKILLs of the daemon mid-work (SEED=n replays a run's
 # choices) beside a long API fuzz (FUZZ_SCALE, default 1: about 3,000 requests).
-# About 15 minutes on 2 cores. Quick versions of both run in `make test`.
+# About 10 minutes on 2 cores. Quick versions of both run in `make test`.
 faults: deps restic
 	node --import tsx --test --test-concurrency=2 $(TESTS_FAULTS)
 
 # Each script rewrites its own section of BENCHMARKS.md. The first index-snapshots run builds
-# a repository of 1,000 snapshots under .bench/ (about 10 minutes once; BENCH_SNAPSHOTS=N).
+# a repository of 1,000 snapshots under .bench/ (about 10 minutes once; BENCH_SNAPSHOTS=N);
+# the first oplog-scale run writes an operation log of 1,000,000 operations there (a few
+# minutes once a week; BENCH_OPERATIONS=N).
 bench: build restic chromium
 	node --import tsx bench/backup-overhead.ts
 	node --import tsx bench/browse-latency.ts
 	node --import tsx bench/index-snapshots.ts
 	node --import tsx bench/web-ui.ts
+	node --import tsx bench/oplog-scale.ts
+	node --import tsx bench/api-throughput.ts
+	node --import tsx bench/event-subscribers.ts
+	node --import tsx bench/parallel-repos.ts
 
 clean:
 	rm -rf dist

@@ -20,7 +20,10 @@ import { mountSmallFs, type SmallFs } from "../helpers/small-fs.js";
 const base = mkdtempSync(join(tmpdir(), "restwell-disk-full-"));
 const mounted = await mountSmallFs(join(base, "small"), 8);
 const skip = "skip" in mounted ? mounted.skip : false;
-if (skip) process.stderr.write(`disk-full: skipped: ${skip}\n`);
+if (skip) {
+  process.stderr.write(`disk-full: skipped: ${skip}\n`);
+  rmSync(base, { recursive: true, force: true });
+}
 
 /** "the disk … is full / no space …; free space …" as RESOURCE_EXHAUSTED. */
 function assertDiskFull(res: { status: number; body: unknown; text: string }, what: string): void {

@@ -8,17 +8,18 @@
  * scale (quick in `make test`, long in `make faults`).
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import http2 from "node:http2";
 import { after, describe, it } from "node:test";
-import {
-  type DescMessage,
-  type DescMethod,
-  type DescService,
-  fromJson,
-  type JsonValue,
-} from "@bufbuild/protobuf";
+import { fromJson, type JsonValue } from "@bufbuild/protobuf";
 import fc from "fast-check";
+import {
+  type ConfigJson,
+  canEncode,
+  configOnDisk,
+  type InvalidEdit,
+  invalidEditArb,
+} from "./fuzz-config-edits.js";
 import {
   ADMIN_AUTH,
   type DaemonState,
@@ -28,13 +29,15 @@ import {
   targetsOf,
 } from "./fuzz-fixture.js";
 import {
-  binaryBody,
-  type HostileTargets,
-  hostileStrings,
-  malformedJsonText,
-  messageJson,
-} from "./proto-arbitraries.js";
-import { allServices, type Outcome, rawCall, typedCall, typedTransports } from "./rpc-wire.js";
+  describeRequest,
+  type FuzzRequest,
+  READ_ONLY,
+  reportShort,
+  requestArb,
+  type Target,
+} from "./fuzz-requests.js";
+import { typedCall, typedTransports } from "./rpc-typed.js";
+import { allServices, type Outcome, rawCall } from "./rpc-wire.js";
 
 export interface FuzzScale {
   /** Requests to read-only RPCs, one at a time (shrunk on failure). */
@@ -47,246 +50,6 @@ export interface FuzzScale {
   invalidConfigRuns: number;
   /** Largest growth of this process's RSS over the run, in MiB. */
   rssGrowthLimitMiB: number;
-}
-
-/** RPCs that only read: fuzzed with the fixture's real ids too, and must change nothing. */
-const READ_ONLY = new Set([
-  "v1.Backrest/GetConfig",
-  "v1.Backrest/GetOperationEvents",
-  "v1.Backrest/GetOperations",
-  "v1.Backrest/ListSnapshots",
-  "v1.Backrest/ListSnapshotFiles",
-  "v1.Backrest/GetLogs",
-  "v1.Backrest/GetDownloadURL",
-  "v1.Backrest/GetSummaryDashboard",
-  "v1.Backrest/ListRecycleBin",
-  "v1.Backrest/WaitOperation",
-  "v1.Backrest/GetStorageUsage",
-  "v1.Backrest/GetRecoveryKit",
-  "v1.Backrest/ListLocalPaths",
-  "v1.Backrest/PreviewRetention",
-  "v1.Backrest/Cancel",
-  "v1.Authentication/HashPassword",
-  "v1.Authentication/Login",
-  "v1.Authentication/WhoAmI",
-  "v1.ApiKeys/ListApiKeys",
-  "v1.Audit/ListAuditEvents",
-  "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
-  "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-]);
-
-const PROTOCOLS = [
-  "connect-json",
-  "connect-proto",
-  "grpc",
-  "grpc-web",
-  "client-connect",
-  "client-grpc",
-] as const;
-type Protocol = (typeof PROTOCOLS)[number];
-
-interface Target {
-  service: DescService;
-  method: DescMethod;
-  name: string;
-}
-
-/** One generated request. */
-export interface FuzzRequest {
-  target: Target;
-  protocol: Protocol;
-  /** Raw body bytes (raw protocols). */
-  body: Buffer;
-  /** The message for the typed clients. */
-  json: JsonValue;
-  authorization: string | undefined;
-}
-
-/** Authorization headers: mostly the admin's, sometimes none or hostile ones. */
-function authorizationArb(t: HostileTargets): fc.Arbitrary<string | undefined> {
-  const b64 = (s: string) => Buffer.from(s).toString("base64");
-  const hostile = hostileStrings(t).filter((s) => s.length < 2000);
-  return fc.oneof(
-    { weight: 17, arbitrary: fc.constant(ADMIN_AUTH) },
-    { weight: 1, arbitrary: fc.constant(undefined) },
-    {
-      weight: 2,
-      arbitrary: fc
-        .constantFrom(...hostile)
-        .chain((s) =>
-          fc.constantFrom(
-            `Basic ${b64(`admin:${s}`)}`,
-            `Basic ${b64(`${s}:${s}`)}`,
-            `Bearer rw_${b64(s)}`,
-            `Bearer rws_${b64(s)}`,
-            "Basic !!!not-base64",
-            `Bearer ${"x".repeat(8000)}`,
-            "Negotiate abc",
-            `Basic ${b64(":")}`,
-          ),
-        ),
-    },
-  );
-}
-
-/** Requests to `targets`: each protocol with the bodies it can carry, valid-shaped and malformed. */
-function requestArb(targets: Target[], t: HostileTargets): fc.Arbitrary<FuzzRequest> {
-  const perInput = new Map<
-    DescMessage,
-    { shaped: fc.Arbitrary<JsonValue>; json: fc.Arbitrary<Buffer>; binary: fc.Arbitrary<Buffer> }
-  >();
-  const bodiesOf = (desc: DescMessage) => {
-    let b = perInput.get(desc);
-    if (!b) {
-      const shaped = messageJson(desc, { targets: t, wrongTypes: 0 });
-      const wrong = messageJson(desc, { targets: t, wrongTypes: 0.3 });
-      b = {
-        shaped,
-        json: fc.oneof(
-          { weight: 3, arbitrary: shaped.map((v) => Buffer.from(JSON.stringify(v))) },
-          { weight: 2, arbitrary: wrong.map((v) => Buffer.from(JSON.stringify(v))) },
-          { weight: 1, arbitrary: malformedJsonText(shaped) },
-        ),
-        binary: binaryBody(desc, t),
-      };
-      perInput.set(desc, b);
-    }
-    return b;
-  };
-  return fc
-    .tuple(fc.constantFrom(...targets), fc.constantFrom(...PROTOCOLS), authorizationArb(t))
-    .map(([target, protocol, authorization]) => {
-      // Bidirectional streams need HTTP/2: over HTTP/1.1 the answer is a deliberate 505.
-      const h2 = protocol === "grpc" || protocol === "client-grpc";
-      const fixed = target.method.methodKind === "bidi_streaming" && !h2 ? "grpc" : protocol;
-      return [target, fixed, authorization] as const;
-    })
-    .chain(([target, protocol, authorization]) => {
-      const b = bodiesOf(target.method.input);
-      const body = protocol === "connect-json" ? b.json : b.binary;
-      return fc.tuple(body, b.shaped).map(([raw, json]) => ({
-        target,
-        protocol,
-        body: raw,
-        json,
-        authorization,
-      }));
-    });
-}
-
-/** A short description of a request, for failure messages. */
-function describeRequest(r: FuzzRequest): string {
-  const body =
-    r.protocol === "connect-json"
-      ? r.body.toString("utf8", 0, 300)
-      : r.protocol.startsWith("client-")
-        ? JSON.stringify(r.json).slice(0, 300)
-        : r.body.subarray(0, 80).toString("hex");
-  const auth = r.authorization?.slice(0, 30) ?? "none";
-  return `${r.target.name} over ${r.protocol} (${r.body.length} bytes, auth ${auth}): ${body}`;
-}
-
-/** fc.assert options that report a failure with a short description of the request. */
-function reportShort<Ts extends [unknown, ...unknown[]]>(
-  numRuns: number,
-  describe: (value: Ts[0]) => string,
-): fc.Parameters<Ts> {
-  return {
-    numRuns,
-    reporter(details) {
-      if (!details.failed) return;
-      const err = details.errorInstance;
-      const reason = err instanceof Error ? err.message : String(err);
-      const example = details.counterexample ? describe(details.counterexample[0]) : "(none)";
-      throw new Error(
-        `property failed after ${details.numRuns} runs (seed ${details.seed}, path "${details.counterexamplePath}"):\n${reason.slice(0, 2_000)}\nrequest: ${example}`,
-      );
-    },
-  };
-}
-
-/** A config edit that validation must refuse, with the path its issue must name. */
-interface InvalidEdit {
-  path: string;
-  what: string;
-  apply(cfg: ConfigJson): void;
-}
-type ConfigJson = {
-  instance?: string;
-  repos: Record<string, unknown>[];
-  plans: Record<string, unknown>[];
-  auth: { users: Record<string, unknown>[] };
-  settings: Record<string, unknown>;
-};
-
-const ID = /^[A-Za-z0-9_.-]+$/;
-
-function invalidEditArb(t: HostileTargets): fc.Arbitrary<InvalidEdit> {
-  const strings = hostileStrings(t);
-  const pick = (keep: (s: string) => boolean) => fc.constantFrom(...strings.filter(keep));
-  const edit = (path: string, apply: (cfg: ConfigJson, v: never) => void) => (v: unknown) => ({
-    path,
-    what: JSON.stringify(v).slice(0, 120),
-    apply: (cfg: ConfigJson) => apply(cfg, v as never),
-  });
-  const negative = fc.integer({ min: -(2 ** 31), max: -1 });
-  return fc.oneof(
-    pick((s) => !ID.test(s)).map(
-      edit("instance", (c, v: string) => {
-        c.instance = v;
-      }),
-    ),
-    pick((s) => !ID.test(s)).map(
-      edit("repos[0].id", (c, v: string) => {
-        (c.repos[0] as Record<string, unknown>).id = v;
-      }),
-    ),
-    pick((s) => !ID.test(s)).map(
-      edit("plans[0].id", (c, v: string) => {
-        (c.plans[0] as Record<string, unknown>).id = v;
-      }),
-    ),
-    pick((s) => s !== "local").map(
-      edit("plans[0].repo", (c, v: string) => {
-        (c.plans[0] as Record<string, unknown>).repo = v;
-      }),
-    ),
-    pick((s) => !s.startsWith("/") || s.includes("\0")).map(
-      edit("plans[0].paths[0]", (c, v: string) => {
-        (c.plans[0] as Record<string, unknown>).paths = [v];
-      }),
-    ),
-    pick((s) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(s)).map(
-      edit("repos[0].env[0]", (c, v: string) => {
-        (c.repos[0] as Record<string, unknown>).env = [v];
-      }),
-    ),
-    pick((s) => !["", "admin", "operator", "viewer"].includes(s)).map(
-      edit("auth.users[0].role", (c, v: string) => {
-        (c.auth.users[0] as Record<string, unknown>).role = v;
-      }),
-    ),
-    fc.constantFrom("", " ", "\t\n").map(
-      edit("repos[0].uri", (c, v: string) => {
-        (c.repos[0] as Record<string, unknown>).uri = v;
-      }),
-    ),
-    negative.map(
-      edit("settings.historyKeepCount", (c, v: number) => {
-        c.settings.historyKeepCount = v;
-      }),
-    ),
-    negative.map(
-      edit("settings.logRetentionDays", (c, v: number) => {
-        c.settings.logRetentionDays = v;
-      }),
-    ),
-    fc.integer({ min: -(2 ** 31), max: -2 }).map(
-      edit("settings.rateLimitPerMinute", (c, v: number) => {
-        c.settings.rateLimitPerMinute = v;
-      }),
-    ),
-  );
 }
 
 export function defineApiFuzz(scale: FuzzScale): void {
@@ -452,7 +215,7 @@ export function defineApiFuzz(scale: FuzzScale): void {
     });
 
     it("SetConfig with the current modno and a hostile invalid value is refused, naming the field", async () => {
-      const current = await fetchConfig(fx);
+      const current = configOnDisk(fx);
       await fc.assert(
         fc.asyncProperty(
           invalidEditArb(targetsOf(fx, { readOnly: false })),
@@ -515,21 +278,4 @@ function assertSameState(before: DaemonState, after: DaemonState, what: string):
     changes.push(`operations ${before.operations} -> ${after.operations}`);
   if (after.modno !== before.modno) changes.push(`log modno ${before.modno} -> ${after.modno}`);
   assert.deepEqual(changes, [], what);
-}
-
-function canEncode(desc: DescMessage, json: JsonValue): boolean {
-  try {
-    fromJson(desc, json, { ignoreUnknownFields: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The current config, as the file holds it. */
-async function fetchConfig(fx: FuzzFixture): Promise<ConfigJson> {
-  // The file, not GetConfig: it holds the real secrets, so nothing needs restoring.
-  const cfg = JSON.parse(readFileSync(fx.daemon.configPath, "utf8")) as ConfigJson;
-  cfg.settings ??= {};
-  return cfg;
 }

@@ -1,21 +1,14 @@
 /**
  * Raw RPC calls for fuzzing: any bytes as the body of any method, over the Connect protocol
- * (JSON and binary, unary and streaming, HTTP/1.1), gRPC (HTTP/2) and gRPC-Web (HTTP/1.1),
- * and well-formed messages through the connect-node transports. Every call is bounded in time
- * and reduced to one Outcome.
+ * (JSON and binary, unary and streaming, HTTP/1.1), gRPC (HTTP/2) and gRPC-Web (HTTP/1.1).
+ * Every call is bounded in time and reduced to one Outcome (rpc-typed.ts does the same for
+ * well-formed messages through the connect-node transports).
  */
 import { readdirSync } from "node:fs";
 import http2 from "node:http2";
 import { join } from "node:path";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import {
-  Code,
-  ConnectError,
-  createClient,
-  type Interceptor,
-  type Transport,
-} from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { Code } from "@connectrpc/connect";
 
 const GEN = join(import.meta.dirname, "..", "..", "gen");
 
@@ -62,7 +55,8 @@ const GRPC_CODES: Record<string, string> = {
   ),
 };
 
-function snake(name: string): string {
+/** "InvalidArgument" -> "invalid_argument" (Connect's names of codes). */
+export function snake(name: string): string {
   return name.replace(/[A-Z]/g, (c, i: number) => (i === 0 ? "" : "_") + c.toLowerCase());
 }
 
@@ -320,78 +314,4 @@ function grpcCall(call: RawCall): Promise<Outcome> {
     });
     req.end(call.rawFrame ?? envelope(call.body));
   });
-}
-
-/** Sets a fixed Authorization header on every call of a transport. */
-function withAuthorization(value: string | undefined): Interceptor {
-  return (next) => (req) => {
-    if (value !== undefined) req.header.set("authorization", value);
-    return next(req);
-  };
-}
-
-/** The connect-node transports: Connect binary over HTTP/1.1 and gRPC over HTTP/2. */
-export function typedTransports(
-  baseUrl: string,
-  authorization: string | undefined,
-): Record<"client-connect" | "client-grpc", Transport> {
-  const interceptors = [withAuthorization(authorization)];
-  return {
-    "client-connect": createConnectTransport({
-      baseUrl,
-      httpVersion: "1.1",
-      useBinaryFormat: true,
-      interceptors,
-    }),
-    "client-grpc": createGrpcTransport({ baseUrl, interceptors }),
-  };
-}
-
-/** Calls `method` with `input` through a typed transport; server streams are read for at most timeoutMs. */
-export async function typedCall(
-  transport: Transport,
-  protocol: "client-connect" | "client-grpc",
-  service: DescService,
-  method: DescMethod,
-  input: unknown,
-  timeoutMs = 10_000,
-): Promise<Outcome> {
-  const client = createClient(service, transport) as unknown as Record<
-    string,
-    (input: unknown, opts?: unknown) => unknown
-  >;
-  const fn = client[method.localName];
-  if (!fn) throw new Error(`${method.name} is not callable`);
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    if (method.methodKind === "unary") {
-      await fn(input, { signal: controller.signal });
-    } else if (method.methodKind === "server_streaming") {
-      for await (const _ of fn(input, { signal: controller.signal }) as AsyncIterable<unknown>) {
-        // read until the time is up
-      }
-    } else {
-      const messages = (async function* () {
-        yield input;
-      })();
-      for await (const _ of fn(messages, { signal: controller.signal }) as AsyncIterable<unknown>) {
-        // read until the time is up
-      }
-    }
-    return { protocol, httpStatus: 200, code: "ok", message: "" };
-  } catch (err) {
-    const e = ConnectError.from(err);
-    if (controller.signal.aborted && method.methodKind !== "unary")
-      return { protocol, httpStatus: 200, code: "ok", message: "", streamOpen: true };
-    if (controller.signal.aborted) return { protocol, httpStatus: 0, code: "timeout", message: "" };
-    return {
-      protocol,
-      httpStatus: 0,
-      code: snake(Code[e.code] ?? "unknown"),
-      message: e.rawMessage,
-    };
-  } finally {
-    clearTimeout(timer);
-  }
 }
