@@ -199,7 +199,8 @@ function createStatements(db: Database.Database) {
     },
     delete: (id: bigint) => deleteOne.run(id).changes > 0,
     query(q: OpQuery = {}): Operation[] {
-      const lastN = Math.max(0, Math.trunc(q.lastN ?? 0));
+      // Capped: a client's int64 can exceed what SQLite binds as an integer ("datatype mismatch").
+      const lastN = Math.min(Math.max(0, Math.trunc(q.lastN ?? 0)), Number.MAX_SAFE_INTEGER);
       const { sql, params } = selectSql(effectiveSelector(q.selector), lastN);
       let statement = queries.get(sql);
       if (statement === undefined) {
