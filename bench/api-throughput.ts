@@ -16,12 +16,22 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import { hashPassword } from "../src/auth/password.js";
 import { defaultShape, historyConfig, writeHistory } from "./generate-oplog.js";
-import { baseEnv, directRestic, log, positiveInt, ROOT, runMain, withScratch } from "./lib/cli.js";
+import {
+  baseEnv,
+  directRestic,
+  log,
+  positiveInt,
+  ROOT,
+  runMain,
+  type Scratch,
+  withScratch,
+} from "./lib/cli.js";
 import { basicAuth, callOk, waitReady } from "./lib/connect-json.js";
+import { cpuBreakdown, mainProfile, profileClockUs } from "./lib/cpu-profile.js";
 import { spawnDaemon } from "./lib/daemon.js";
 import { writeSection } from "./lib/markdown.js";
 import { environment } from "./lib/overhead-report.js";
-import { load } from "./lib/proc.js";
+import { cpuTimesOf, findDaemonPid, load } from "./lib/proc.js";
 import { resticVersion } from "./lib/restic.js";
 import {
   type Case,
@@ -29,12 +39,14 @@ import {
   type Run,
   renderThroughputReport,
   type Target,
+  type ThroughputProfile,
 } from "./lib/throughput-report.js";
 
 const ROUNDS = positiveInt(process.env.BENCH_ROUNDS, 3);
 const SECONDS = positiveInt(process.env.BENCH_SECONDS, 5);
 const CONNECTIONS = positiveInt(process.env.BENCH_CONNECTIONS, 10);
 const WARM_UP_SECONDS = 2;
+const PROFILE_SECONDS = 6;
 const USER = "bench";
 const PASSWORD = "bench user password";
 /** A mid-sized install: 20,000 operations of 10 plans over 2 repositories. */
@@ -85,15 +97,23 @@ async function main(): Promise<void> {
     const bodiesPath = join(tmp, "bare-bodies.json");
     writeFileSync(bodiesPath, JSON.stringify(answers));
     const bare = await startBare(bodiesPath);
+    const daemonPid = findDaemonPid(dataDir);
     try {
       const targets: Target[] = [
-        { name: "bare", url: bare.url, authorization: basic },
-        { name: "daemon", credential: "basic", url: daemon.url, authorization: basic },
+        { name: "bare", url: bare.url, authorization: basic, pid: bare.pid },
+        {
+          name: "daemon",
+          credential: "basic",
+          url: daemon.url,
+          authorization: basic,
+          pid: daemonPid,
+        },
         {
           name: "daemon",
           credential: "api key",
           url: daemon.url,
           authorization: credentials["api key"],
+          pid: daemonPid,
         },
       ];
       log(`warming up (${WARM_UP_SECONDS} s per target and request)`);
@@ -112,7 +132,15 @@ async function main(): Promise<void> {
           }
         }
       }
+      await daemon.stop();
+      log("profiling the daemon serving GetConfig with the API key (a separate, untimed pass)");
+      const profile = await profileGetConfig(
+        own,
+        { configPath, dataDir, tmp },
+        credentials["api key"],
+      );
       const report = renderThroughputReport({
+        profile,
         runs,
         cases: CASES,
         env,
@@ -145,6 +173,37 @@ async function writeConfig(tmp: string): Promise<string> {
   return path;
 }
 
+/**
+ * Runs the daemon again under `node --cpu-prof`, sends GetConfig with `authorization` for a few
+ * seconds (after a warm-up), stops it and reads where its CPU went.
+ */
+async function profileGetConfig(
+  own: Scratch["own"],
+  where: { configPath: string; dataDir: string; tmp: string },
+  authorization: string,
+): Promise<ThroughputProfile> {
+  const dir = join(where.tmp, "cpu-profile");
+  mkdirSync(dir, { recursive: true });
+  const daemon = own(
+    await spawnDaemon({
+      configPath: where.configPath,
+      dataDir: where.dataDir,
+      env: baseEnv(),
+      nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+    }),
+  );
+  await waitReady(daemon.url);
+  const target: Target = { name: "daemon", url: daemon.url, authorization, pid: 0 };
+  const c = CASES[0] as Case;
+  await load_(target, c, WARM_UP_SECONDS);
+  const fromUs = profileClockUs();
+  const result = await load_(target, c, PROFILE_SECONDS);
+  const toUs = profileClockUs();
+  await daemon.stop();
+  const breakdown = cpuBreakdown(mainProfile(dir), 12, { fromUs, toUs });
+  return { ...breakdown, requests: result["2xx"], seconds: PROFILE_SECONDS };
+}
+
 /** How the bare server finds the answer of a request: its path and body. */
 function bareKey(c: Case): string {
   return `/${c.procedure}\n${JSON.stringify(c.body)}`;
@@ -160,12 +219,17 @@ function load_(t: Target, c: Case, seconds: number) {
     connections: CONNECTIONS,
     pipelining: 1,
     duration: seconds,
+    // Requests come from a worker thread, so this process's main thread keeps reading the
+    // daemon's log pipe (a full pipe would stall the daemon's synchronous log writes).
+    workers: 1,
   });
 }
 
 async function measure(t: Target, c: Case, round: number): Promise<Run> {
   const loadAvg = load().load1;
+  const before = cpuTimesOf(t.pid);
   const result = await load_(t, c, SECONDS);
+  const cpuS = cpuTimesOf(t.pid).self - before.self;
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(
       `${c.name} against ${t.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`,
@@ -179,12 +243,15 @@ async function measure(t: Target, c: Case, round: number): Promise<Run> {
     rps: result["2xx"] / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
+    cpuUsPerRequest: (cpuS * 1e6) / Math.max(1, result["2xx"]),
     load: loadAvg,
   };
 }
 
 /** Starts the bare server in its own process (as the daemon runs in its own). */
-async function startBare(bodiesPath: string): Promise<{ url: string; stop(): Promise<void> }> {
+async function startBare(
+  bodiesPath: string,
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
     ["--import", "tsx", join(import.meta.dirname, "lib", "bare-server.ts"), bodiesPath],
@@ -201,6 +268,7 @@ async function startBare(bodiesPath: string): Promise<{ url: string; stop(): Pro
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid as number,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

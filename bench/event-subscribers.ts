@@ -9,7 +9,7 @@
  * takes at most 1.05 times as long. Printed and written to this benchmark's section of
  * BENCHMARKS.md; never asserted.
  *
- * Environment: BENCH_RUNS (pairs, default 4), BENCH_SUBSCRIBERS (default 100).
+ * Environment: BENCH_RUNS (pairs, default 6), BENCH_SUBSCRIBERS (default 100).
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
@@ -31,7 +31,7 @@ import { resticVersion } from "./lib/restic.js";
 import { openSubscribers, type Subscribers } from "./lib/subscribers.js";
 import { type BackupRun, renderSubscribersReport } from "./lib/subscribers-report.js";
 
-const RUNS = positiveInt(process.env.BENCH_RUNS, 4);
+const RUNS = positiveInt(process.env.BENCH_RUNS, 6);
 const SUBSCRIBERS = positiveInt(process.env.BENCH_SUBSCRIBERS, 100);
 /** About 1 GiB in 5,000 files: a backup long enough for a few dozen progress updates. */
 const DATA_SET = {
@@ -112,7 +112,9 @@ async function oneBackup(
   try {
     const loadAvg = load().load1;
     const before = cpuTimesOf(pid);
+    const clientBefore = process.cpuUsage();
     const { ms, ops } = await runBackups(url, [repo.planId]);
+    const client = process.cpuUsage(clientBefore);
     const after = cpuTimesOf(pid);
     const op = ops[0];
     if (!op) throw new Error("no backup operation");
@@ -123,6 +125,7 @@ async function oneBackup(
       ms,
       opMs: operationMs(op),
       daemonCpuS: after.self - before.self,
+      clientCpuS: (client.user + client.system) / 1e6,
       load: loadAvg,
       delivery,
     };

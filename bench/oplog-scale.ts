@@ -28,6 +28,7 @@ import {
   withScratch,
 } from "./lib/cli.js";
 import { accessLogMs, basicAuth, callOk, waitReady } from "./lib/connect-json.js";
+import { type CpuBreakdown, cpuBreakdown, mainProfile } from "./lib/cpu-profile.js";
 import { spawnDaemon } from "./lib/daemon.js";
 import { writeSection } from "./lib/markdown.js";
 import { historyLayout, recentFlows } from "./lib/oplog-history.js";
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
       }
     }
 
+    log("profiling one more start-up on the large log (untimed)");
+    const startProfile = await profiledStart(configPath, fullDir, tmp, own);
     log("starting the daemon on the large log for the queries");
     const daemon = own(
       await spawnDaemon({
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
       repos: history.shape.repos,
       fileBytes: statSync(history.path).size,
       starts,
+      startProfile,
       getOperations: { client: getOperations, server: serverMs(capture.text(), "GetOperations") },
       dashboard: { client: dashboard, server: serverMs(capture.text(), "GetSummaryDashboard") },
       memory: { afterStart, afterQueries },
@@ -172,6 +176,29 @@ async function timedStart(
     peak: memory.peak,
     load: loadAvg,
   };
+}
+
+/** One more start-up under `node --cpu-prof`, untimed: where its CPU went. */
+async function profiledStart(
+  configPath: string,
+  dataDir: string,
+  tmp: string,
+  own: Scratch["own"],
+): Promise<CpuBreakdown> {
+  const dir = join(tmp, "cpu-profile");
+  mkdirSync(dir, { recursive: true });
+  const daemon = own(
+    await spawnDaemon({
+      configPath,
+      dataDir,
+      env: baseEnv(),
+      startTimeoutMs: START_TIMEOUT_MS,
+      nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+    }),
+  );
+  await waitReady(daemon.url);
+  await daemon.stop();
+  return cpuBreakdown(mainProfile(dir), 8);
 }
 
 /** Times QUERIES calls (after WARM_UP untimed ones), one at a time; `call(i)` names the i-th. */

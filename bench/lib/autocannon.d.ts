@@ -19,6 +19,7 @@ declare module "autocannon" {
     pipelining?: number;
     duration?: number;
     timeout?: number;
+    workers?: number;
   }
   interface Result {
     requests: Histogram;

@@ -83,7 +83,7 @@ const MINUTE = 60_000;
 /**
  * Starts the backups of `planIds` at once (StartBackup each) and waits for all of them
  * (WaitOperation each). Returns the wall time from the first request to the last answer and
- * the finished operations. Rejects when one does not succeed.
+ * the finished operations (with their end times). Rejects when one does not succeed.
  */
 export async function runBackups(
   url: string,
@@ -113,7 +113,30 @@ export async function runBackups(
       throw new Error(`backup ${op.id} ended ${op.status}: ${op.displayMessage ?? ""}`);
     }
   }
-  return { ms, ops };
+  return { ms, ops: await Promise.all(ops.map((op) => finalState(url, op))) };
+}
+
+/**
+ * The operation once its end time is written. WaitOperation can answer a moment before: the
+ * runner's last progress write already carries the backup's final status (restwell's
+ * throttled progress updater flushes the op object after the task set its result), and the
+ * write with the end time follows.
+ */
+async function finalState(url: string, op: FinishedBackup): Promise<FinishedBackup> {
+  const deadline = performance.now() + MINUTE;
+  let current = op;
+  while (!current.unixTimeEndMs || current.unixTimeEndMs === "0") {
+    if (performance.now() > deadline) throw new Error(`backup ${op.id} has no end time`);
+    await sleep(20);
+    const list = await timedCall<{ operations?: FinishedBackup[] }>(
+      url,
+      "GetOperations",
+      { selector: { ids: [op.id] } },
+      MINUTE,
+    );
+    current = list.body.operations?.[0] ?? current;
+  }
+  return current;
 }
 
 /**

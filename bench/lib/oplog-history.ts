@@ -105,7 +105,6 @@ interface HeldSnapshot {
 /** Per plan: how big its backups are and which snapshots it holds. */
 interface PlanState {
   plan: HistoryPlan;
-  guid: string;
   bytes: number;
   files: number;
   held: HeldSnapshot[];
@@ -131,7 +130,6 @@ export function createHistoryBuilder(
   const guidOf = new Map(layout.repos.map((r) => [r.id, r.guid]));
   const plans: PlanState[] = layout.plans.map((plan) => ({
     plan,
-    guid: guidOf.get(plan.repoId) ?? "",
     bytes: Math.floor(2e9 + random() * 2e11),
     files: Math.floor(5_000 + random() * 500_000),
     held: [],

@@ -1,4 +1,5 @@
 /** The oplog-scale benchmark's results as a console summary and a BENCHMARKS.md section. */
+import type { CpuBreakdown } from "./cpu-profile.js";
 import type { Environment } from "./overhead-report.js";
 import type { Memory } from "./proc.js";
 import { median, percentile } from "./stats.js";
@@ -31,6 +32,8 @@ export interface ScaleResult {
   repos: number;
   fileBytes: number;
   starts: StartUp[];
+  /** One more start-up on the large log under --cpu-prof (start-up to exit). */
+  startProfile: CpuBreakdown;
   getOperations: QueryTimes;
   dashboard: QueryTimes;
   memory: { afterStart: Memory; afterQueries: Memory };
@@ -160,6 +163,7 @@ ${startTable}
 - ${loadNote}
 - The log (\`bench/generate-oplog.ts\`, written through \`OpStore.add\` and cached under \`.bench/\`, ${mb(r.fileBytes)} on disk): 330 days of backups of each plan about every two hours, each a flow of two hook runs, the backup with restic's summary, a forget and the snapshot's index (2% failed, 4% with warnings, some cancelled); daily stats and weekly prune and check per repository. Snapshots of the last 3 days and one a week stay live, the rest are marked forgotten. Before the daemon starts, one fresh flow per plan is appended to a copy, as if it had run until a minute ago.
 - Config: those ${r.repos} repositories (never opened) and ${r.plans} plans, each with a daily schedule 12 hours away (the scheduler plans every plan at start-up, nothing fires), retention, one user with basic credentials, \`rateLimitPerMinute: -1\`.
+${startProfileNote(r.startProfile)}
 - Start-up is spawn of \`node\` to the first 200 of \`GET /readyz\` (polled every 5 ms), alternating which log goes first; memory is read right then.
 - Queries run one at a time after ${10} untimed warm-up calls each: \`GetOperations {selector: {planId}, lastN: 100}\` cycling through the plans, then \`GetSummaryDashboard\` (30-day summaries of every plan and repository). "Client" is fetch() in the benchmark process, request to last byte; "handler" is the daemon's access-log time (whole ms, without JSON encoding).
 - Rerun with \`make bench\` (\`BENCH_OPERATIONS=N\`, \`BENCH_QUERIES=N\`, \`BENCH_STARTS=N\`).`;
@@ -173,4 +177,16 @@ function loadLine(r: ScaleResult): string {
   const hi = Math.max(...loads);
   const busy = hi > r.env.cpus;
   return `1-minute load average during the run: ${lo.toFixed(1)}-${hi.toFixed(1)} on ${r.env.cpus} CPUs${busy ? " (other work competed for the CPUs, so tail latencies are noisy)" : ""}.`;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+/** Where a start-up on the large log spent its CPU, from the profiled start. */
+function startProfileNote(p: CpuBreakdown): string {
+  const ours = p.oursInclusive
+    .filter((s) => s.share < 0.99)
+    .slice(0, 6)
+    .map((s) => `\`${s.name}\` ${pct(s.share)}`);
+  const self = p.byFunction.slice(0, 5).map((s) => `\`${s.name}\` ${pct(s.share)}`);
+  return `- Where a start-up on the large log spends its CPU (one more start under \`node --cpu-prof\`, untimed; ${(p.busyMs / 1000).toFixed(1)} s busy from start to stop): our functions by inclusive time ${ours.join(", ")}; by self time ${self.join(", ")}.`;
 }

@@ -2,6 +2,7 @@
  * Many clients following the daemon's operation log at once: each its own Connect transport
  * over HTTP/1.1 (its own connection), reading GetOperationEvents and recording what arrived.
  */
+import { setMaxListeners } from "node:events";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { OperationStatus } from "../../gen/v1/operations_pb.js";
@@ -52,6 +53,8 @@ interface Stream {
  */
 export function openSubscribers(url: string, count: number): Subscribers {
   const controller = new AbortController();
+  // Every stream listens to the one signal.
+  setMaxListeners(count + 10, controller.signal);
   const streams = Array.from({ length: count }, () => follow(url, controller.signal));
   return {
     async subscribed() {

@@ -1,4 +1,5 @@
 /** The api-throughput benchmark's results as a console summary and a BENCHMARKS.md section. */
+import type { CpuBreakdown } from "./cpu-profile.js";
 import type { HistoryShape } from "./oplog-history.js";
 import type { Environment } from "./overhead-report.js";
 import { median } from "./stats.js";
@@ -23,6 +24,14 @@ export interface Target {
   credential?: Credential;
   url: string;
   authorization: string;
+  /** The serving process, whose CPU time is read around each run. */
+  pid: number;
+}
+
+/** Where the daemon's CPU went serving GetConfig in the profiling pass. */
+export interface ThroughputProfile extends CpuBreakdown {
+  requests: number;
+  seconds: number;
 }
 
 /** One timed autocannon run. */
@@ -34,6 +43,8 @@ export interface Run {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time of the serving process per answered request, in µs. */
+  cpuUsPerRequest: number;
   load: number;
 }
 
@@ -47,6 +58,8 @@ interface Line {
   ratio: number;
   daemonP99: number;
   bareP99: number;
+  daemonCpuUs: number;
+  bareCpuUs: number;
 }
 
 function lines(runs: Run[], cases: Case[]): Line[] {
@@ -69,6 +82,8 @@ function lines(runs: Run[], cases: Case[]): Line[] {
         ratio: median(ratios),
         daemonP99: median(daemon.map((r) => r.p99Ms)),
         bareP99: median(bare.map((r) => r.p99Ms)),
+        daemonCpuUs: median(daemon.map((r) => r.cpuUsPerRequest)),
+        bareCpuUs: median(bare.map((r) => r.cpuUsPerRequest)),
       });
     }
   }
@@ -80,6 +95,7 @@ const kib = (n: number | undefined) =>
 
 /** Renders the section; the goal is judged per case and credential on the median ratio. */
 export function renderThroughputReport(r: {
+  profile: ThroughputProfile;
   runs: Run[];
   cases: Case[];
   env: Environment;
@@ -100,9 +116,10 @@ export function renderThroughputReport(r: {
       "ratio",
       "daemon p99",
       "bare p99",
+      "CPU per request: daemon / bare",
       "goal >= 0.5",
     ]),
-    row(["---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---"]),
+    row(["---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---"]),
     ...all.map((l) =>
       row([
         l.case.name,
@@ -113,6 +130,7 @@ export function renderThroughputReport(r: {
         `**${l.ratio.toFixed(2)}**`,
         `${l.daemonP99} ms`,
         `${l.bareP99} ms`,
+        `${l.daemonCpuUs.toFixed(0)} µs / ${l.bareCpuUs.toFixed(0)} µs`,
         l.ratio >= GOAL_RATIO ? "PASS" : "MISS",
       ]),
     ),
@@ -140,6 +158,19 @@ ${table}
 - Each run: ${r.connections} connections, no pipelining, ${r.seconds} s, HTTP/1.1 keep-alive; ${rounds} rounds, the order of bare / basic / API key rotating per round; the ratio is taken per round and the median reported. Every answer was a 200 (checked).
 - Auth on: a config user with a bcrypt password (the daemon caches a successful check, keyed by an HMAC of the credentials) and an API key made with \`v1.ApiKeys/CreateApiKey\` holding \`config:read\` and \`operations:read\`; \`settings.rateLimitPerMinute: -1\` so the rate limiter does not answer 429.
 - The daemon's data: ${r.shape.operations.toLocaleString("en")} generated operations of ${r.shape.plans} plans over ${r.shape.repos} repositories (\`bench/generate-oplog.ts\`), and the config of those plans.
+${profileNotes(r.profile)}
 - Rerun with \`make bench\` (\`BENCH_ROUNDS=N\`, \`BENCH_SECONDS=N\`, \`BENCH_CONNECTIONS=N\`).`;
   return { markdown, summary: `${headline}\n\n${table}` };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** The profiling pass as notes: the largest origins and functions of the daemon's CPU time. */
+function profileNotes(p: ThroughputProfile): string {
+  const origins = p.byOrigin.slice(0, 8).map((o) => `${o.name} ${pct(o.share)}`);
+  const functions = p.byFunction.slice(0, 10).map((f) => `\`${f.name}\` ${pct(f.share)}`);
+  return [
+    `- Where the daemon's CPU goes (a separate, untimed pass under \`node --cpu-prof\`: GetConfig with the API key, ${p.requests.toLocaleString("en")} requests in ${p.seconds} s after a warm-up, ${((p.busyMs * 1000) / Math.max(1, p.requests)).toFixed(0)} µs busy per request), self time by origin: ${origins.join(", ")}.`,
+    `- Largest functions by self time: ${functions.join(", ")}.`,
+  ].join("\n");
 }

@@ -15,42 +15,48 @@ import {
   nonNegativeInt,
   uniqueIds,
 } from "./analytics.js";
+import { type WindowRow, windowFields, windowTotals } from "./dashboard-window.js";
 
 /** The column a summary groups by. */
 export type SummaryColumn = "plan_id" | "repo_id";
 
 const S = OperationStatus;
+/** backup_days's day: unix_time_start_ms / DAY_MS in SQLite's integer division. */
+const DAY_MS = 86_400_000;
 
 /**
  * The dashboard's SQL texts for one grouping column (exported for EXPLAIN QUERY PLAN tests).
- * Every statement reads one of the partial indexes of migration 4 and no table row: backups
- * from operations_{plan,repo}_backups (bounded by column[, unix_time_start_ms]), which hold
- * every column read here, and snapshot counts from operations_{plan,repo}_live_snapshots. The
- * indexes are named because the planner, counting equality terms, would pick the wider
- * (plan, kind, start) index and read a row per backup, which costs seconds on a large log.
- * Averages are integer means over non-NULL values.
+ * The window's counts and sums come from backup_days (migration 5) for its whole days and
+ * from the backups themselves for its first, partial day: one row per (id, status) from each
+ * part, which windowSummaries folds. Every other statement reads one of the partial indexes of
+ * migration 4 and no table row: backups from operations_{plan,repo}_backups, which hold every
+ * column read here, and snapshot counts from operations_{plan,repo}_live_snapshots. Indexes
+ * are named because the planner, counting equality terms, would pick the wider (plan, kind,
+ * start) index and read a row per backup, which costs seconds on a large log.
  */
 export function dashboardSql(column: SummaryColumn) {
   const inIds = `${column} IN (SELECT value FROM json_each(@ids))`;
   const prefix = column === "plan_id" ? "operations_plan" : "operations_repo";
   const backups = `operations INDEXED BY ${prefix}_backups`;
   const liveSnapshots = `operations INDEXED BY ${prefix}_live_snapshots`;
+  // backup_days's primary key starts with plan_id; repos have their covering index.
+  const days = column === "plan_id" ? "backup_days" : "backup_days INDEXED BY backup_days_repo";
   return {
     aggregate: `
-      SELECT ${column} AS id,
-        count(*) FILTER (WHERE status = ${S.STATUS_SUCCESS}) AS backupsSuccess,
-        count(*) FILTER (WHERE status = ${S.STATUS_WARNING}) AS backupsWarning,
-        count(*) FILTER (WHERE status = ${S.STATUS_ERROR}) AS backupsFailed,
-        count(*) FILTER (WHERE status IN (${S.STATUS_SYSTEM_CANCELLED}, ${S.STATUS_USER_CANCELLED}))
-          AS backupsCancelled,
-        coalesce(sum(bytes_processed), 0) AS bytesScanned,
-        coalesce(sum(bytes_added), 0) AS bytesAdded,
-        coalesce(sum(bytes_processed) / count(bytes_processed), 0) AS bytesScannedAvg,
-        coalesce(sum(bytes_added) / count(bytes_added), 0) AS bytesAddedAvg,
-        coalesce(sum(duration_ms) / count(duration_ms), 0) AS durationAvgMs
+      SELECT ${column} AS id, status, sum(backups), sum(processed_n), sum(processed),
+        sum(added_n), sum(added), sum(duration_n), sum(duration)
+      FROM ${days}
+      WHERE ${inIds} AND day > @sinceMs / ${DAY_MS}
+      GROUP BY ${column}, status
+      UNION ALL
+      SELECT ${column} AS id, status, count(*), count(bytes_processed),
+        coalesce(sum(bytes_processed), 0), count(bytes_added), coalesce(sum(bytes_added), 0),
+        count(duration_ms), coalesce(sum(duration_ms), 0)
       FROM ${backups}
       WHERE ${inIds} AND kind = '${BACKUP_KIND}' AND unix_time_start_ms >= @sinceMs
-      GROUP BY ${column}`,
+        AND unix_time_start_ms < @sinceMs + 2 * ${DAY_MS}
+        AND unix_time_start_ms / ${DAY_MS} = @sinceMs / ${DAY_MS}
+      GROUP BY ${column}, status`,
     snapshots: `
       SELECT ${column} AS id, count(*) AS n FROM ${liveSnapshots}
       WHERE ${inIds} AND kind = '${INDEX_SNAPSHOT_KIND}' AND snapshot_live = 1
@@ -81,7 +87,7 @@ export function createSqliteDashboard(db: Database): (query: ActivityQuery) => A
   const prepare = (column: SummaryColumn): Statements => {
     const sql = dashboardSql(column);
     return {
-      aggregate: db.prepare(sql.aggregate).safeIntegers(true),
+      aggregate: db.prepare(sql.aggregate).safeIntegers(true).raw(true),
       snapshots: db.prepare(sql.snapshots).safeIntegers(true),
       // Rows as arrays: a few thousand chart points, and objects cost a third more here.
       recent: db.prepare(sql.recent).safeIntegers(true).raw(true),
@@ -110,10 +116,6 @@ type RecentRow = [
   bytesAdded: bigint,
 ];
 
-type AggregateRow = Omit<ActivitySummary, "totalSnapshots" | "last" | "recent" | CountField> &
-  Record<CountField, bigint>;
-type CountField = "backupsSuccess" | "backupsWarning" | "backupsFailed" | "backupsCancelled";
-
 /** One summary per id, in the order of `ids`. */
 function summarize(
   sql: Statements,
@@ -123,16 +125,14 @@ function summarize(
 ): ActivitySummary[] {
   if (ids.length === 0) return [];
   const params = { ids: JSON.stringify(ids) };
-  const aggregates = new Map(
-    (sql.aggregate.all({ ...params, sinceMs }) as AggregateRow[]).map((row) => [row.id, row]),
-  );
+  const window = windowTotals(sql.aggregate.all({ ...params, sinceMs }) as WindowRow[]);
   const snapshots = new Map(
     (sql.snapshots.all(params) as { id: string; n: bigint }[]).map((row) => [row.id, row.n]),
   );
   return ids.map((id) => {
     const summary = emptySummary(id);
-    const row = aggregates.get(id);
-    if (row !== undefined) Object.assign(summary, aggregateFields(row));
+    const totals = window.get(id);
+    if (totals !== undefined) Object.assign(summary, windowFields(totals));
     summary.totalSnapshots = Number(snapshots.get(id) ?? 0n);
     const last = sql.last.get({ id }) as
       | { startMs: bigint; endMs: bigint; status: bigint }
@@ -151,19 +151,4 @@ function summarize(
       }));
     return summary;
   });
-}
-
-/** The numeric fields of an aggregate row, counts as numbers. */
-function aggregateFields(row: AggregateRow): Partial<ActivitySummary> {
-  return {
-    backupsSuccess: Number(row.backupsSuccess),
-    backupsWarning: Number(row.backupsWarning),
-    backupsFailed: Number(row.backupsFailed),
-    backupsCancelled: Number(row.backupsCancelled),
-    bytesScanned: row.bytesScanned,
-    bytesAdded: row.bytesAdded,
-    bytesScannedAvg: row.bytesScannedAvg,
-    bytesAddedAvg: row.bytesAddedAvg,
-    durationAvgMs: row.durationAvgMs,
-  };
 }

@@ -3,6 +3,7 @@
  */
 import type { Database } from "better-sqlite3";
 import { addAnalyticsColumns } from "./migration-analytics.js";
+import { addBackupDays } from "./migration-backup-days.js";
 import { addScaleIndexes } from "./migration-scale-indexes.js";
 
 /**
@@ -49,6 +50,9 @@ export const MIGRATIONS: readonly Migration[] = [
   addAnalyticsColumns,
   // 4: covering and partial indexes for the dashboard, retention and metrics on large logs.
   addScaleIndexes,
+  // 5: backups counted and summed per (plan, repo, day, status), kept by triggers, for the
+  // dashboard's window.
+  addBackupDays,
 ];
 
 /** The database was written by a newer Restwell whose schema this code does not know. */

@@ -180,7 +180,7 @@ describe("sqlite analytics", () => {
     }
   });
 
-  it("serves the dashboard queries from the partial indexes alone, without a sort", () => {
+  it("serves the dashboard queries from backup_days and the partial indexes, no table row", () => {
     const path = newDbPath();
     openSqliteOpStore(path).close();
     const db = new Database(path, { readonly: true });
@@ -193,9 +193,16 @@ describe("sqlite analytics", () => {
           const context = `${column} ${name}: ${details}`;
           assert.doesNotMatch(details, /SCAN operations/, context);
           const index = name === "snapshots" ? `${prefix}_live_snapshots` : `${prefix}_backups`;
-          const bounds = name === "aggregate" ? " AND unix_time_start_ms>\\?" : "";
+          // The window: whole days from backup_days, the first day's backups from the index.
+          const bounds =
+            name === "aggregate" ? " AND unix_time_start_ms>\\? AND unix_time_start_ms<\\?" : "";
           const search = `SEARCH operations USING COVERING INDEX ${index} \\(${column}=\\?${bounds}\\)`;
           assert.match(details, new RegExp(search), context);
+          if (name === "aggregate") {
+            const days = column === "plan_id" ? "PRIMARY KEY" : "COVERING INDEX backup_days_repo";
+            const rollup = `SEARCH backup_days USING ${days} \\(${column}=\\? AND day>\\?\\)`;
+            assert.match(details, new RegExp(rollup), context);
+          }
         }
         // The chart and the last backup come in index order: no sort of the plan's history.
         assert.doesNotMatch(queryPlan(db, sql.recent), /TEMP B-TREE/);
