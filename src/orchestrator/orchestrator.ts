@@ -358,9 +358,14 @@ export function createOrchestrator(
    * (for snapshots made before) after the interrupted operation was queued.
    */
   function newestWasRecovered(repoId: string): boolean {
-    const ops = deps.ops.query({ selector: { repoId } });
-    const newest = ops.findLast((op) => op.op.case !== "operationIndexSnapshot");
-    return newest?.displayMessage === RECOVERED_MESSAGE;
+    // Reads the newest operations only, widening the window past runs of index entries:
+    // reading a repo's whole history here made start-up slow on large logs.
+    for (let lastN = 64; ; lastN *= 8) {
+      const ops = deps.ops.query({ selector: { repoId }, lastN });
+      const newest = ops.findLast((op) => op.op.case !== "operationIndexSnapshot");
+      if (newest) return newest.displayMessage === RECOVERED_MESSAGE;
+      if (ops.length < lastN) return false;
+    }
   }
 
   async function recover(): Promise<Operation[]> {
