@@ -5,7 +5,6 @@
  */
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
 import { ApiKeys, Audit } from "../gen/v1/access_pb.js";
 import { Authentication } from "../gen/v1/authentication_pb.js";
 import { Hook_Condition } from "../gen/v1/config_pb.js";
@@ -23,6 +22,7 @@ import { createLinkSigner } from "./auth/link-signer.js";
 import { createSessionTokens } from "./auth/session-tokens.js";
 import { createConfigService } from "./config/config-service.js";
 import { openConfigStore } from "./config/config-store.js";
+import { dataFiles } from "./data-files.js";
 import { eventName, hookMatches, runHook } from "./hooks/index.js";
 import { loadOrCreateSecret } from "./hooks/secret-file.js";
 import { createLogger, type Logger } from "./log.js";
@@ -87,21 +87,22 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
   const log = settings.log ?? createLogger();
   const clock = settings.clock ?? systemClock;
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  const files = dataFiles(settings.dataDir);
   const configStore = openConfigStore(settings.configPath, { defaultInstance: hostname() });
   const restic = createRestic({
     command: settings.resticCommand,
-    env: { RESTIC_CACHE_DIR: join(settings.dataDir, "restic-cache"), ...settings.resticEnv },
+    env: { RESTIC_CACHE_DIR: files.resticCache, ...settings.resticEnv },
     log: (line) => log.debug(line),
   });
   const version = await restic.version();
-  const ops = openSqliteOpStore(join(settings.dataDir, "oplog.sqlite"));
-  const logs = openLogStore(join(settings.dataDir, "logs.sqlite"), { now: () => clock.now() });
-  const trees = openSnapshotTreeStore(join(settings.dataDir, "snapshot-index.sqlite"));
+  const ops = openSqliteOpStore(files.oplog);
+  const logs = openLogStore(files.logs, { now: () => clock.now() });
+  const trees = openSnapshotTreeStore(files.snapshotIndex);
   const hooks: HookRuntime = {
     hookMatches,
     eventName,
     runHook,
-    defaultSecret: loadOrCreateSecret(join(settings.dataDir, "webhook-secret")),
+    defaultSecret: loadOrCreateSecret(files.webhookSecret),
     env: settings.resticEnv,
   };
   const deps: OrchestratorDeps = {
@@ -137,7 +138,7 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
   });
   scheduler.start();
 
-  const audit = openAuditStore(join(settings.dataDir, "audit.sqlite"), { now: () => clock.now() });
+  const audit = openAuditStore(files.audit, { now: () => clock.now() });
   const stopHousekeeping = startHousekeeping({ config: configStore, ops, logs, audit, clock, log });
   // Rate limits read the settings on every request; a saved config applies at once.
   let limitSettings = configStore.get().settings;
@@ -157,12 +158,9 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
       void notifyHooks(deps, Hook_Condition.SECURITY_ALERT, { message });
     },
   });
-  const keyStore = openSqliteKeyStore(join(settings.dataDir, "keys.sqlite"));
+  const keyStore = openSqliteKeyStore(files.keys);
   const apiKeys = createApiKeyService(keyStore, () => clock.now());
-  const sessions = createSessionTokens(
-    loadOrCreateSecret(join(settings.dataDir, "session-secret")),
-    () => clock.now(),
-  );
+  const sessions = createSessionTokens(loadOrCreateSecret(files.sessionSecret), () => clock.now());
   const authn = createAuthenticator({
     getAuth: () => configStore.get().auth,
     verifyKey: (token) => apiKeys.verify(token),

@@ -2,10 +2,11 @@
  * Indexes every repository's snapshots into a data directory's operation log, with the
  * daemon's own orchestrator but without its server, so the history is there on first start.
  */
+
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
 import { openConfigStore } from "../../config/index.js";
+import { dataFiles } from "../../data-files.js";
 import { silentLogger } from "../../log.js";
 import { openLogStore } from "../../logstore/index.js";
 import { openSqliteOpStore } from "../../oplog/sqlite-store.js";
@@ -32,10 +33,10 @@ export interface RepoIndexResult {
 export async function indexRepositories(settings: LocalSettings): Promise<RepoIndexResult[]> {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
   const config = openConfigStore(settings.configPath, { defaultInstance: hostname() });
-  // The file names are the daemon's (src/daemon.ts).
-  const ops = openSqliteOpStore(join(settings.dataDir, "oplog.sqlite"));
-  const logs = openLogStore(join(settings.dataDir, "logs.sqlite"), { now: () => Date.now() });
-  const trees = openSnapshotTreeStore(join(settings.dataDir, "snapshot-index.sqlite"));
+  const files = dataFiles(settings.dataDir);
+  const ops = openSqliteOpStore(files.oplog);
+  const logs = openLogStore(files.logs, { now: () => Date.now() });
+  const trees = openSnapshotTreeStore(files.snapshotIndex);
   const orchestrator = createOrchestrator({
     config,
     ops,
