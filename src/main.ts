@@ -3,10 +3,9 @@
  * DaemonSettings, starts the daemon and stops it on SIGINT/SIGTERM, or hands them to the
  * client and local commands (src/cli).
  */
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generalHelp, isCliCommand, runCli } from "./cli/index.js";
+import { localSettings } from "./cli/local-settings.js";
 import { createLogger, type LogLevel } from "./log.js";
 import { FAULT_POINTS, type FaultHook, isFaultPoint } from "./orchestrator/faults.js";
 
@@ -47,28 +46,13 @@ function settingsFrom(argv: string[], env: NodeJS.ProcessEnv) {
   }
   const command = positionals[0] ?? "serve";
   if (command !== "serve") fail(`unknown command "${command}"\n\n${USAGE}`);
-  const home = env.HOME || homedir();
   const level = (values["log-level"] ?? env.RESTWELL_LOG_LEVEL ?? "info") as LogLevel;
   if (!["debug", "info", "warn", "error"].includes(level))
     fail(`--log-level must be debug, info, warn or error`);
-  // restic inherits the daemon's environment (cloud credentials, proxies...), minus our own settings.
-  const resticEnv = Object.fromEntries(
-    Object.entries(env).filter(
-      (e): e is [string, string] => e[1] !== undefined && !e[0].startsWith("RESTWELL_"),
-    ),
-  );
+  // Paths and restic (its environment minus our RESTWELL_* settings) resolve as for the local commands.
   return {
-    configPath:
-      values["config-file"] ??
-      env.RESTWELL_CONFIG ??
-      join(env.XDG_CONFIG_HOME || join(home, ".config"), "restwell", "config.json"),
-    dataDir:
-      values["data-dir"] ??
-      env.RESTWELL_DATA ??
-      join(env.XDG_DATA_HOME || join(home, ".local", "share"), "restwell"),
+    ...localSettings(values, env),
     bindAddress: values["bind-address"] ?? env.RESTWELL_PORT ?? "127.0.0.1:9898",
-    resticCommand: values["restic-cmd"] ?? env.RESTWELL_RESTIC_COMMAND ?? "restic",
-    resticEnv,
     log: createLogger(level),
     faults: testFaults(env.RESTWELL_TEST_PAUSE_AT),
   };

@@ -5,6 +5,7 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { dataFiles } from "../data-files.js";
 import { createRestic, type Restic } from "../restic/index.js";
 import { type FlagValues, flag } from "./args.js";
 
@@ -71,6 +72,6 @@ export function localSettings(values: FlagValues, env: Env): LocalSettings {
 export function localRestic(settings: LocalSettings): Restic {
   return createRestic({
     command: settings.resticCommand,
-    env: { RESTIC_CACHE_DIR: join(settings.dataDir, "restic-cache"), ...settings.resticEnv },
+    env: { RESTIC_CACHE_DIR: dataFiles(settings.dataDir).resticCache, ...settings.resticEnv },
   });
 }
