@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file v1/config.proto.
  */
 export const file_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Cg92MS9jb25maWcucHJvdG8SAnYxIqQBCgZDb25maWcSDQoFbW9kbm8YASABKAUSDwoHdmVyc2lvbhgGIAEoBRIQCghpbnN0YW5jZRgCIAEoCRIXCgVyZXBvcxgDIAMoCzIILnYxLlJlcG8SFwoFcGxhbnMYBCADKAsyCC52MS5QbGFuEhYKBGF1dGgYBSABKAsyCC52MS5BdXRoEh4KCHNldHRpbmdzGGQgASgLMgwudjEuU2V0dGluZ3MiuQIKCFNldHRpbmdzEhoKEmxvZ19yZXRlbnRpb25fZGF5cxgBIAEoBRIVCg1sb2dfbWF4X2J5dGVzGAIgASgDEhoKEmhpc3Rvcnlfa2VlcF9jb3VudBgDIAEoBRIZChFoaXN0b3J5X2tlZXBfZGF5cxgEIAEoBRIYChByZWN5Y2xlX2Jpbl9kYXlzGAUgASgFEg4KBnBhdXNlZBgGIAEoCBIXCgVob29rcxgHIAMoCzIILnYxLkhvb2sSHQoVcmF0ZV9saW1pdF9wZXJfbWludXRlGAggASgFEiAKGGF1dGhfZmFpbHVyZXNfcGVyX21pbnV0ZRgJIAEoBRIcChRhdWRpdF9yZXRlbnRpb25fZGF5cxgKIAEoBRIhChlvcGVyYXRpb25fdGltZW91dF9zZWNvbmRzGAsgASgFIuECCgRSZXBvEgoKAmlkGAEgASgJEgsKA3VyaRgCIAEoCRIMCgRndWlkGAsgASgJEhAKCHBhc3N3b3JkGAMgASgJEgsKA2VudhgEIAMoCRINCgVmbGFncxgFIAMoCRIlCgxwcnVuZV9wb2xpY3kYBiABKAsyDy52MS5QcnVuZVBvbGljeRIlCgxjaGVja19wb2xpY3kYCSABKAsyDy52MS5DaGVja1BvbGljeRIXCgVob29rcxgHIAMoCzIILnYxLkhvb2sSEwoLYXV0b191bmxvY2sYCCABKAgSFwoPYXV0b19pbml0aWFsaXplGAwgASgIEikKDmNvbW1hbmRfcHJlZml4GAogASgLMhEudjEuQ29tbWFuZFByZWZpeBInCg1mb3JnZXRfcG9saWN5GGQgASgLMhAudjEuRm9yZ2V0UG9saWN5EhsKE3N0b3JhZ2VfYWxlcnRfYnl0ZXMYZSABKAMiLgoMRm9yZ2V0UG9saWN5Eh4KCHNjaGVkdWxlGAEgASgLMgwudjEuU2NoZWR1bGUivgIKBFBsYW4SCgoCaWQYASABKAkSDAoEcmVwbxgCIAEoCRINCgVwYXRocxgEIAMoCRIQCghleGNsdWRlcxgFIAMoCRIRCglpZXhjbHVkZXMYCSADKAkSHgoIc2NoZWR1bGUYDCABKAsyDC52MS5TY2hlZHVsZRImCglyZXRlbnRpb24YByABKAsyEy52MS5SZXRlbnRpb25Qb2xpY3kSFwoFaG9va3MYCCADKAsyCC52MS5Ib29rEiIKDGJhY2t1cF9mbGFncxgKIAMoCVIMYmFja3VwX2ZsYWdzEhkKEXNraXBfaWZfdW5jaGFuZ2VkGA0gASgIEg4KBnBhdXNlZBhkIAEoCBImCgxwcmVjb25kaXRpb24YZSABKAsyEC52MS5QcmVjb25kaXRpb25KBAgDEARKBAgGEAdKBAgLEAwiQQoMUHJlY29uZGl0aW9uEhUKC3RjcF9hZGRyZXNzGAEgASgJSAASEQoHY29tbWFuZBgCIAEoCUgAQgcKBWNoZWNrIooCCg1Db21tYW5kUHJlZml4Ei4KB2lvX25pY2UYASABKA4yHS52MS5Db21tYW5kUHJlZml4LklPTmljZUxldmVsEjAKCGNwdV9uaWNlGAIgASgOMh4udjEuQ29tbWFuZFByZWZpeC5DUFVOaWNlTGV2ZWwiWwoLSU9OaWNlTGV2ZWwSDgoKSU9fREVGQVVMVBAAEhYKEklPX0JFU1RfRUZGT1JUX0xPVxABEhcKE0lPX0JFU1RfRUZGT1JUX0hJR0gQAhILCgdJT19JRExFEAMiOgoMQ1BVTmljZUxldmVsEg8KC0NQVV9ERUZBVUxUEAASDAoIQ1BVX0hJR0gQARILCgdDUFVfTE9XEAIilwIKD1JldGVudGlvblBvbGljeRIcChJwb2xpY3lfa2VlcF9sYXN0X24YCiABKAVIABJGChRwb2xpY3lfdGltZV9idWNrZXRlZBgLIAEoCzImLnYxLlJldGVudGlvblBvbGljeS5UaW1lQnVja2V0ZWRDb3VudHNIABIZCg9wb2xpY3lfa2VlcF9hbGwYDCABKAhIABp5ChJUaW1lQnVja2V0ZWRDb3VudHMSDgoGaG91cmx5GAEgASgFEg0KBWRhaWx5GAIgASgFEg4KBndlZWtseRgDIAEoBRIPCgdtb250aGx5GAQgASgFEg4KBnllYXJseRgFIAEoBRITCgtrZWVwX2xhc3RfbhgGIAEoBUIICgZwb2xpY3kiYwoLUHJ1bmVQb2xpY3kSHgoIc2NoZWR1bGUYAiABKAsyDC52MS5TY2hlZHVsZRIYChBtYXhfdW51c2VkX2J5dGVzGAMgASgDEhoKEm1heF91bnVzZWRfcGVyY2VudBgEIAEoASJzCgtDaGVja1BvbGljeRIeCghzY2hlZHVsZRgBIAEoCzIMLnYxLlNjaGVkdWxlEhgKDnN0cnVjdHVyZV9vbmx5GGQgASgISAASIgoYcmVhZF9kYXRhX3N1YnNldF9wZXJjZW50GGUgASgBSABCBgoEbW9kZSLvAQoIU2NoZWR1bGUSEgoIZGlzYWJsZWQYASABKAhIABIOCgRjcm9uGAIgASgJSAASHAoSbWF4X2ZyZXF1ZW5jeV9kYXlzGAMgASgFSAASHQoTbWF4X2ZyZXF1ZW5jeV9ob3VycxgEIAEoBUgAEiEKBWNsb2NrGAUgASgOMhIudjEuU2NoZWR1bGUuQ2xvY2siUwoFQ2xvY2sSEQoNQ0xPQ0tfREVGQVVMVBAAEg8KC0NMT0NLX0xPQ0FMEAESDQoJQ0xPQ0tfVVRDEAISFwoTQ0xPQ0tfTEFTVF9SVU5fVElNRRADQgoKCHNjaGVkdWxlIt4QCgRIb29rEiYKCmNvbmRpdGlvbnMYASADKA4yEi52MS5Ib29rLkNvbmRpdGlvbhIiCghvbl9lcnJvchgCIAEoDjIQLnYxLkhvb2suT25FcnJvchIqCg5hY3Rpb25fY29tbWFuZBhkIAEoCzIQLnYxLkhvb2suQ29tbWFuZEgAEioKDmFjdGlvbl93ZWJob29rGGUgASgLMhAudjEuSG9vay5XZWJob29rSAASKgoOYWN0aW9uX2Rpc2NvcmQYZiABKAsyEC52MS5Ib29rLkRpc2NvcmRIABIoCg1hY3Rpb25fZ290aWZ5GGcgASgLMg8udjEuSG9vay5Hb3RpZnlIABImCgxhY3Rpb25fc2xhY2sYaCABKAsyDi52MS5Ib29rLlNsYWNrSAASLAoPYWN0aW9uX3Nob3V0cnJyGGkgASgLMhEudjEuSG9vay5TaG91dHJyckgAEjQKE2FjdGlvbl9oZWFsdGhjaGVja3MYaiABKAsyFS52MS5Ib29rLkhlYWx0aGNoZWNrc0gAEiwKD2FjdGlvbl90ZWxlZ3JhbRhrIAEoCzIRLnYxLkhvb2suVGVsZWdyYW1IABIkCgthY3Rpb25fbnRmeRhsIAEoCzINLnYxLkhvb2suTnRmeUgAEiYKDGFjdGlvbl9lbWFpbBhtIAEoCzIOLnYxLkhvb2suRW1haWxIABIXCg5zaWduaW5nX3NlY3JldBjIASABKAkSGAoPdGltZW91dF9zZWNvbmRzGMkBIAEoBRoaCgdDb21tYW5kEg8KB2NvbW1hbmQYASABKAkagwEKB1dlYmhvb2sSEwoLd2ViaG9va191cmwYASABKAkSJwoGbWV0aG9kGAIgASgOMhcudjEuSG9vay5XZWJob29rLk1ldGhvZBIQCgh0ZW1wbGF0ZRhkIAEoCSIoCgZNZXRob2QSCwoHVU5LTk9XThAAEgcKA0dFVBABEggKBFBPU1QQAhowCgdEaXNjb3JkEhMKC3dlYmhvb2tfdXJsGAEgASgJEhAKCHRlbXBsYXRlGAIgASgJGmUKBkdvdGlmeRIQCghiYXNlX3VybBgBIAEoCRINCgV0b2tlbhgDIAEoCRIQCgh0ZW1wbGF0ZRhkIAEoCRIWCg50aXRsZV90ZW1wbGF0ZRhlIAEoCRIQCghwcmlvcml0eRhmIAEoBRouCgVTbGFjaxITCgt3ZWJob29rX3VybBgBIAEoCRIQCgh0ZW1wbGF0ZRgCIAEoCRoyCghTaG91dHJychIUCgxzaG91dHJycl91cmwYASABKAkSEAoIdGVtcGxhdGUYAiABKAkaNQoMSGVhbHRoY2hlY2tzEhMKC3dlYmhvb2tfdXJsGAEgASgJEhAKCHRlbXBsYXRlGAIgASgJGkAKCFRlbGVncmFtEhEKCWJvdF90b2tlbhgBIAEoCRIPCgdjaGF0X2lkGAIgASgJEhAKCHRlbXBsYXRlGAMgASgJGnQKBE50ZnkSEgoKc2VydmVyX3VybBgBIAEoCRINCgV0b3BpYxgCIAEoCRINCgV0b2tlbhgDIAEoCRIQCghwcmlvcml0eRgEIAEoBRIWCg50aXRsZV90ZW1wbGF0ZRgFIAEoCRIQCgh0ZW1wbGF0ZRgGIAEoCRqjAQoFRW1haWwSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgFEhAKCHVzZXJuYW1lGAMgASgJEhAKCHBhc3N3b3JkGAQgASgJEhQKDGltcGxpY2l0X3RscxgFIAEoCBIMCgRmcm9tGAYgASgJEgoKAnRvGAcgAygJEhgKEHN1YmplY3RfdGVtcGxhdGUYCCABKAkSEAoIdGVtcGxhdGUYCSABKAkitgQKCUNvbmRpdGlvbhIVChFDT05ESVRJT05fVU5LTk9XThAAEhcKE0NPTkRJVElPTl9BTllfRVJST1IQARIcChhDT05ESVRJT05fU05BUFNIT1RfU1RBUlQQAhIaChZDT05ESVRJT05fU05BUFNIT1RfRU5EEAMSHAoYQ09ORElUSU9OX1NOQVBTSE9UX0VSUk9SEAQSHgoaQ09ORElUSU9OX1NOQVBTSE9UX1dBUk5JTkcQBRIeChpDT05ESVRJT05fU05BUFNIT1RfU1VDQ0VTUxAGEh4KGkNPTkRJVElPTl9TTkFQU0hPVF9TS0lQUEVEEAcSGQoVQ09ORElUSU9OX1BSVU5FX1NUQVJUEGQSGQoVQ09ORElUSU9OX1BSVU5FX0VSUk9SEGUSGwoXQ09ORElUSU9OX1BSVU5FX1NVQ0NFU1MQZhIaChVDT05ESVRJT05fQ0hFQ0tfU1RBUlQQyAESGgoVQ09ORElUSU9OX0NIRUNLX0VSUk9SEMkBEhwKF0NPTkRJVElPTl9DSEVDS19TVUNDRVNTEMoBEhsKFkNPTkRJVElPTl9GT1JHRVRfU1RBUlQQrAISGwoWQ09ORElUSU9OX0ZPUkdFVF9FUlJPUhCtAhIdChhDT05ESVRJT05fRk9SR0VUX1NVQ0NFU1MQrgISIAobQ09ORElUSU9OX1NUT1JBR0VfVEhSRVNIT0xEEJADEh0KGENPTkRJVElPTl9TRUNVUklUWV9BTEVSVBD0AyKpAQoHT25FcnJvchITCg9PTl9FUlJPUl9JR05PUkUQABITCg9PTl9FUlJPUl9DQU5DRUwQARISCg5PTl9FUlJPUl9GQVRBTBACEhoKFk9OX0VSUk9SX1JFVFJZXzFNSU5VVEUQZBIcChhPTl9FUlJPUl9SRVRSWV8xME1JTlVURVMQZRImCiJPTl9FUlJPUl9SRVRSWV9FWFBPTkVOVElBTF9CQUNLT0ZGEGdCCAoGYWN0aW9uIjEKBEF1dGgSEAoIZGlzYWJsZWQYASABKAgSFwoFdXNlcnMYAiADKAsyCC52MS5Vc2VyIkkKBFVzZXISDAoEbmFtZRgBIAEoCRIZCg9wYXNzd29yZF9iY3J5cHQYAiABKAlIABIMCgRyb2xlGGQgASgJQgoKCHBhc3N3b3JkYgZwcm90bzM");
+  fileDesc("Cg92MS9jb25maWcucHJvdG8SAnYxIqQBCgZDb25maWcSDQoFbW9kbm8YASABKAUSDwoHdmVyc2lvbhgGIAEoBRIQCghpbnN0YW5jZRgCIAEoCRIXCgVyZXBvcxgDIAMoCzIILnYxLlJlcG8SFwoFcGxhbnMYBCADKAsyCC52MS5QbGFuEhYKBGF1dGgYBSABKAsyCC52MS5BdXRoEh4KCHNldHRpbmdzGGQgASgLMgwudjEuU2V0dGluZ3Mi0wIKCFNldHRpbmdzEhoKEmxvZ19yZXRlbnRpb25fZGF5cxgBIAEoBRIVCg1sb2dfbWF4X2J5dGVzGAIgASgDEhoKEmhpc3Rvcnlfa2VlcF9jb3VudBgDIAEoBRIZChFoaXN0b3J5X2tlZXBfZGF5cxgEIAEoBRIYChByZWN5Y2xlX2Jpbl9kYXlzGAUgASgFEg4KBnBhdXNlZBgGIAEoCBIXCgVob29rcxgHIAMoCzIILnYxLkhvb2sSHQoVcmF0ZV9saW1pdF9wZXJfbWludXRlGAggASgFEiAKGGF1dGhfZmFpbHVyZXNfcGVyX21pbnV0ZRgJIAEoBRIcChRhdWRpdF9yZXRlbnRpb25fZGF5cxgKIAEoBRIhChlvcGVyYXRpb25fdGltZW91dF9zZWNvbmRzGAsgASgFEhgKEHVwbG9hZF9tYXhfYnl0ZXMYDCABKAMi4QIKBFJlcG8SCgoCaWQYASABKAkSCwoDdXJpGAIgASgJEgwKBGd1aWQYCyABKAkSEAoIcGFzc3dvcmQYAyABKAkSCwoDZW52GAQgAygJEg0KBWZsYWdzGAUgAygJEiUKDHBydW5lX3BvbGljeRgGIAEoCzIPLnYxLlBydW5lUG9saWN5EiUKDGNoZWNrX3BvbGljeRgJIAEoCzIPLnYxLkNoZWNrUG9saWN5EhcKBWhvb2tzGAcgAygLMggudjEuSG9vaxITCgthdXRvX3VubG9jaxgIIAEoCBIXCg9hdXRvX2luaXRpYWxpemUYDCABKAgSKQoOY29tbWFuZF9wcmVmaXgYCiABKAsyES52MS5Db21tYW5kUHJlZml4EicKDWZvcmdldF9wb2xpY3kYZCABKAsyEC52MS5Gb3JnZXRQb2xpY3kSGwoTc3RvcmFnZV9hbGVydF9ieXRlcxhlIAEoAyIuCgxGb3JnZXRQb2xpY3kSHgoIc2NoZWR1bGUYASABKAsyDC52MS5TY2hlZHVsZSLlAgoEUGxhbhIKCgJpZBgBIAEoCRIMCgRyZXBvGAIgASgJEg0KBXBhdGhzGAQgAygJEhAKCGV4Y2x1ZGVzGAUgAygJEhEKCWlleGNsdWRlcxgJIAMoCRIeCghzY2hlZHVsZRgMIAEoCzIMLnYxLlNjaGVkdWxlEiYKCXJldGVudGlvbhgHIAEoCzITLnYxLlJldGVudGlvblBvbGljeRIXCgVob29rcxgIIAMoCzIILnYxLkhvb2sSIgoMYmFja3VwX2ZsYWdzGAogAygJUgxiYWNrdXBfZmxhZ3MSGQoRc2tpcF9pZl91bmNoYW5nZWQYDSABKAgSDgoGcGF1c2VkGGQgASgIEiYKDHByZWNvbmRpdGlvbhhlIAEoCzIQLnYxLlByZWNvbmRpdGlvbhIlCglkYXRhYmFzZXMYZiADKAsyEi52MS5EYXRhYmFzZVNvdXJjZUoECAMQBEoECAYQB0oECAsQDCKkAgoORGF0YWJhc2VTb3VyY2USDAoEbmFtZRgBIAEoCRIlCgRraW5kGAIgASgOMhcudjEuRGF0YWJhc2VTb3VyY2UuS2luZBIQCghkYXRhYmFzZRgDIAEoCRIMCgRob3N0GAQgASgJEgwKBHBvcnQYBSABKAUSDAoEdXNlchgGIAEoCRIQCghwYXNzd29yZBgHIAEoCRIVCg1wYXNzd29yZF9maWxlGAggASgJEhIKCmR1bXBfZmxhZ3MYCSADKAkSEAoIZmlsZW5hbWUYCiABKAkiUgoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEwoPS0lORF9QT1NUR1JFU1FMEAESDgoKS0lORF9NWVNRTBACEg8KC0tJTkRfU1FMSVRFEAMiQQoMUHJlY29uZGl0aW9uEhUKC3RjcF9hZGRyZXNzGAEgASgJSAASEQoHY29tbWFuZBgCIAEoCUgAQgcKBWNoZWNrIooCCg1Db21tYW5kUHJlZml4Ei4KB2lvX25pY2UYASABKA4yHS52MS5Db21tYW5kUHJlZml4LklPTmljZUxldmVsEjAKCGNwdV9uaWNlGAIgASgOMh4udjEuQ29tbWFuZFByZWZpeC5DUFVOaWNlTGV2ZWwiWwoLSU9OaWNlTGV2ZWwSDgoKSU9fREVGQVVMVBAAEhYKEklPX0JFU1RfRUZGT1JUX0xPVxABEhcKE0lPX0JFU1RfRUZGT1JUX0hJR0gQAhILCgdJT19JRExFEAMiOgoMQ1BVTmljZUxldmVsEg8KC0NQVV9ERUZBVUxUEAASDAoIQ1BVX0hJR0gQARILCgdDUFVfTE9XEAIilwIKD1JldGVudGlvblBvbGljeRIcChJwb2xpY3lfa2VlcF9sYXN0X24YCiABKAVIABJGChRwb2xpY3lfdGltZV9idWNrZXRlZBgLIAEoCzImLnYxLlJldGVudGlvblBvbGljeS5UaW1lQnVja2V0ZWRDb3VudHNIABIZCg9wb2xpY3lfa2VlcF9hbGwYDCABKAhIABp5ChJUaW1lQnVja2V0ZWRDb3VudHMSDgoGaG91cmx5GAEgASgFEg0KBWRhaWx5GAIgASgFEg4KBndlZWtseRgDIAEoBRIPCgdtb250aGx5GAQgASgFEg4KBnllYXJseRgFIAEoBRITCgtrZWVwX2xhc3RfbhgGIAEoBUIICgZwb2xpY3kiYwoLUHJ1bmVQb2xpY3kSHgoIc2NoZWR1bGUYAiABKAsyDC52MS5TY2hlZHVsZRIYChBtYXhfdW51c2VkX2J5dGVzGAMgASgDEhoKEm1heF91bnVzZWRfcGVyY2VudBgEIAEoASJzCgtDaGVja1BvbGljeRIeCghzY2hlZHVsZRgBIAEoCzIMLnYxLlNjaGVkdWxlEhgKDnN0cnVjdHVyZV9vbmx5GGQgASgISAASIgoYcmVhZF9kYXRhX3N1YnNldF9wZXJjZW50GGUgASgBSABCBgoEbW9kZSLvAQoIU2NoZWR1bGUSEgoIZGlzYWJsZWQYASABKAhIABIOCgRjcm9uGAIgASgJSAASHAoSbWF4X2ZyZXF1ZW5jeV9kYXlzGAMgASgFSAASHQoTbWF4X2ZyZXF1ZW5jeV9ob3VycxgEIAEoBUgAEiEKBWNsb2NrGAUgASgOMhIudjEuU2NoZWR1bGUuQ2xvY2siUwoFQ2xvY2sSEQoNQ0xPQ0tfREVGQVVMVBAAEg8KC0NMT0NLX0xPQ0FMEAESDQoJQ0xPQ0tfVVRDEAISFwoTQ0xPQ0tfTEFTVF9SVU5fVElNRRADQgoKCHNjaGVkdWxlIt4QCgRIb29rEiYKCmNvbmRpdGlvbnMYASADKA4yEi52MS5Ib29rLkNvbmRpdGlvbhIiCghvbl9lcnJvchgCIAEoDjIQLnYxLkhvb2suT25FcnJvchIqCg5hY3Rpb25fY29tbWFuZBhkIAEoCzIQLnYxLkhvb2suQ29tbWFuZEgAEioKDmFjdGlvbl93ZWJob29rGGUgASgLMhAudjEuSG9vay5XZWJob29rSAASKgoOYWN0aW9uX2Rpc2NvcmQYZiABKAsyEC52MS5Ib29rLkRpc2NvcmRIABIoCg1hY3Rpb25fZ290aWZ5GGcgASgLMg8udjEuSG9vay5Hb3RpZnlIABImCgxhY3Rpb25fc2xhY2sYaCABKAsyDi52MS5Ib29rLlNsYWNrSAASLAoPYWN0aW9uX3Nob3V0cnJyGGkgASgLMhEudjEuSG9vay5TaG91dHJyckgAEjQKE2FjdGlvbl9oZWFsdGhjaGVja3MYaiABKAsyFS52MS5Ib29rLkhlYWx0aGNoZWNrc0gAEiwKD2FjdGlvbl90ZWxlZ3JhbRhrIAEoCzIRLnYxLkhvb2suVGVsZWdyYW1IABIkCgthY3Rpb25fbnRmeRhsIAEoCzINLnYxLkhvb2suTnRmeUgAEiYKDGFjdGlvbl9lbWFpbBhtIAEoCzIOLnYxLkhvb2suRW1haWxIABIXCg5zaWduaW5nX3NlY3JldBjIASABKAkSGAoPdGltZW91dF9zZWNvbmRzGMkBIAEoBRoaCgdDb21tYW5kEg8KB2NvbW1hbmQYASABKAkagwEKB1dlYmhvb2sSEwoLd2ViaG9va191cmwYASABKAkSJwoGbWV0aG9kGAIgASgOMhcudjEuSG9vay5XZWJob29rLk1ldGhvZBIQCgh0ZW1wbGF0ZRhkIAEoCSIoCgZNZXRob2QSCwoHVU5LTk9XThAAEgcKA0dFVBABEggKBFBPU1QQAhowCgdEaXNjb3JkEhMKC3dlYmhvb2tfdXJsGAEgASgJEhAKCHRlbXBsYXRlGAIgASgJGmUKBkdvdGlmeRIQCghiYXNlX3VybBgBIAEoCRINCgV0b2tlbhgDIAEoCRIQCgh0ZW1wbGF0ZRhkIAEoCRIWCg50aXRsZV90ZW1wbGF0ZRhlIAEoCRIQCghwcmlvcml0eRhmIAEoBRouCgVTbGFjaxITCgt3ZWJob29rX3VybBgBIAEoCRIQCgh0ZW1wbGF0ZRgCIAEoCRoyCghTaG91dHJychIUCgxzaG91dHJycl91cmwYASABKAkSEAoIdGVtcGxhdGUYAiABKAkaNQoMSGVhbHRoY2hlY2tzEhMKC3dlYmhvb2tfdXJsGAEgASgJEhAKCHRlbXBsYXRlGAIgASgJGkAKCFRlbGVncmFtEhEKCWJvdF90b2tlbhgBIAEoCRIPCgdjaGF0X2lkGAIgASgJEhAKCHRlbXBsYXRlGAMgASgJGnQKBE50ZnkSEgoKc2VydmVyX3VybBgBIAEoCRINCgV0b3BpYxgCIAEoCRINCgV0b2tlbhgDIAEoCRIQCghwcmlvcml0eRgEIAEoBRIWCg50aXRsZV90ZW1wbGF0ZRgFIAEoCRIQCgh0ZW1wbGF0ZRgGIAEoCRqjAQoFRW1haWwSDAoEaG9zdBgBIAEoCRIMCgRwb3J0GAIgASgFEhAKCHVzZXJuYW1lGAMgASgJEhAKCHBhc3N3b3JkGAQgASgJEhQKDGltcGxpY2l0X3RscxgFIAEoCBIMCgRmcm9tGAYgASgJEgoKAnRvGAcgAygJEhgKEHN1YmplY3RfdGVtcGxhdGUYCCABKAkSEAoIdGVtcGxhdGUYCSABKAkitgQKCUNvbmRpdGlvbhIVChFDT05ESVRJT05fVU5LTk9XThAAEhcKE0NPTkRJVElPTl9BTllfRVJST1IQARIcChhDT05ESVRJT05fU05BUFNIT1RfU1RBUlQQAhIaChZDT05ESVRJT05fU05BUFNIT1RfRU5EEAMSHAoYQ09ORElUSU9OX1NOQVBTSE9UX0VSUk9SEAQSHgoaQ09ORElUSU9OX1NOQVBTSE9UX1dBUk5JTkcQBRIeChpDT05ESVRJT05fU05BUFNIT1RfU1VDQ0VTUxAGEh4KGkNPTkRJVElPTl9TTkFQU0hPVF9TS0lQUEVEEAcSGQoVQ09ORElUSU9OX1BSVU5FX1NUQVJUEGQSGQoVQ09ORElUSU9OX1BSVU5FX0VSUk9SEGUSGwoXQ09ORElUSU9OX1BSVU5FX1NVQ0NFU1MQZhIaChVDT05ESVRJT05fQ0hFQ0tfU1RBUlQQyAESGgoVQ09ORElUSU9OX0NIRUNLX0VSUk9SEMkBEhwKF0NPTkRJVElPTl9DSEVDS19TVUNDRVNTEMoBEhsKFkNPTkRJVElPTl9GT1JHRVRfU1RBUlQQrAISGwoWQ09ORElUSU9OX0ZPUkdFVF9FUlJPUhCtAhIdChhDT05ESVRJT05fRk9SR0VUX1NVQ0NFU1MQrgISIAobQ09ORElUSU9OX1NUT1JBR0VfVEhSRVNIT0xEEJADEh0KGENPTkRJVElPTl9TRUNVUklUWV9BTEVSVBD0AyKpAQoHT25FcnJvchITCg9PTl9FUlJPUl9JR05PUkUQABITCg9PTl9FUlJPUl9DQU5DRUwQARISCg5PTl9FUlJPUl9GQVRBTBACEhoKFk9OX0VSUk9SX1JFVFJZXzFNSU5VVEUQZBIcChhPTl9FUlJPUl9SRVRSWV8xME1JTlVURVMQZRImCiJPTl9FUlJPUl9SRVRSWV9FWFBPTkVOVElBTF9CQUNLT0ZGEGdCCAoGYWN0aW9uIjEKBEF1dGgSEAoIZGlzYWJsZWQYASABKAgSFwoFdXNlcnMYAiADKAsyCC52MS5Vc2VyIkkKBFVzZXISDAoEbmFtZRgBIAEoCRIZCg9wYXNzd29yZF9iY3J5cHQYAiABKAlIABIMCgRyb2xlGGQgASgJQgoKCHBhc3N3b3JkYgZwcm90bzM");
 
 /**
  * Config is the whole configuration file.
@@ -155,6 +155,13 @@ export type Settings = Message<"v1.Settings"> & {
    * @generated from field: int32 operation_timeout_seconds = 11;
    */
   operationTimeoutSeconds: number;
+
+  /**
+   * Largest body POST /v1/upload/<planId> accepts, in bytes (default 10 GiB; -1: no limit).
+   *
+   * @generated from field: int64 upload_max_bytes = 12;
+   */
+  uploadMaxBytes: bigint;
 };
 
 /**
@@ -366,6 +373,14 @@ export type Plan = Message<"v1.Plan"> & {
    * @generated from field: v1.Precondition precondition = 101;
    */
   precondition?: Precondition | undefined;
+
+  /**
+   * Databases dumped into the plan's repository on each backup, each as its own snapshot
+   * (restic backup --stdin), beside or instead of `paths`.
+   *
+   * @generated from field: repeated v1.DatabaseSource databases = 102;
+   */
+  databases: DatabaseSource[];
 };
 
 /**
@@ -374,6 +389,124 @@ export type Plan = Message<"v1.Plan"> & {
  */
 export const PlanSchema: GenMessage<Plan> = /*@__PURE__*/
   messageDesc(file_v1_config, 4);
+
+/**
+ * DatabaseSource is a database a plan dumps and backs up.
+ *
+ * @generated from message v1.DatabaseSource
+ */
+export type DatabaseSource = Message<"v1.DatabaseSource"> & {
+  /**
+   * Names the source within the plan (letters, digits, - _ .); unique per plan.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: v1.DatabaseSource.Kind kind = 2;
+   */
+  kind: DatabaseSource_Kind;
+
+  /**
+   * The database's name; for SQLite, the absolute path of the database file.
+   *
+   * @generated from field: string database = 3;
+   */
+  database: string;
+
+  /**
+   * Server host or Unix socket folder (default: the client's default, usually the local socket).
+   *
+   * @generated from field: string host = 4;
+   */
+  host: string;
+
+  /**
+   * Server port (0: the default port).
+   *
+   * @generated from field: int32 port = 5;
+   */
+  port: number;
+
+  /**
+   * @generated from field: string user = 6;
+   */
+  user: string;
+
+  /**
+   * The password, passed to the dump tool by environment (PGPASSWORD, MYSQL_PWD), never argv.
+   * Secret: redacted in API responses.
+   *
+   * @generated from field: string password = 7;
+   */
+  password: string;
+
+  /**
+   * A file holding the password instead (read at each run; first line).
+   *
+   * @generated from field: string password_file = 8;
+   */
+  passwordFile: string;
+
+  /**
+   * Extra flags for the dump tool.
+   *
+   * @generated from field: repeated string dump_flags = 9;
+   */
+  dumpFlags: string[];
+
+  /**
+   * The file name of the dump in the snapshot (default: <name>.sql, or <name>.sqlite).
+   *
+   * @generated from field: string filename = 10;
+   */
+  filename: string;
+};
+
+/**
+ * Describes the message v1.DatabaseSource.
+ * Use `create(DatabaseSourceSchema)` to create a new message.
+ */
+export const DatabaseSourceSchema: GenMessage<DatabaseSource> = /*@__PURE__*/
+  messageDesc(file_v1_config, 5);
+
+/**
+ * @generated from enum v1.DatabaseSource.Kind
+ */
+export enum DatabaseSource_Kind {
+  /**
+   * @generated from enum value: KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * pg_dump / psql.
+   *
+   * @generated from enum value: KIND_POSTGRESQL = 1;
+   */
+  POSTGRESQL = 1,
+
+  /**
+   * mariadb-dump or mysqldump / mariadb or mysql.
+   *
+   * @generated from enum value: KIND_MYSQL = 2;
+   */
+  MYSQL = 2,
+
+  /**
+   * A SQLite database file.
+   *
+   * @generated from enum value: KIND_SQLITE = 3;
+   */
+  SQLITE = 3,
+}
+
+/**
+ * Describes the enum v1.DatabaseSource.Kind.
+ */
+export const DatabaseSource_KindSchema: GenEnum<DatabaseSource_Kind> = /*@__PURE__*/
+  enumDesc(file_v1_config, 5, 0);
 
 /**
  * Precondition is checked before a plan runs.
@@ -408,7 +541,7 @@ export type Precondition = Message<"v1.Precondition"> & {
  * Use `create(PreconditionSchema)` to create a new message.
  */
 export const PreconditionSchema: GenMessage<Precondition> = /*@__PURE__*/
-  messageDesc(file_v1_config, 5);
+  messageDesc(file_v1_config, 6);
 
 /**
  * CommandPrefix runs restic under nice/ionice.
@@ -432,7 +565,7 @@ export type CommandPrefix = Message<"v1.CommandPrefix"> & {
  * Use `create(CommandPrefixSchema)` to create a new message.
  */
 export const CommandPrefixSchema: GenMessage<CommandPrefix> = /*@__PURE__*/
-  messageDesc(file_v1_config, 6);
+  messageDesc(file_v1_config, 7);
 
 /**
  * @generated from enum v1.CommandPrefix.IONiceLevel
@@ -463,7 +596,7 @@ export enum CommandPrefix_IONiceLevel {
  * Describes the enum v1.CommandPrefix.IONiceLevel.
  */
 export const CommandPrefix_IONiceLevelSchema: GenEnum<CommandPrefix_IONiceLevel> = /*@__PURE__*/
-  enumDesc(file_v1_config, 6, 0);
+  enumDesc(file_v1_config, 7, 0);
 
 /**
  * @generated from enum v1.CommandPrefix.CPUNiceLevel
@@ -489,7 +622,7 @@ export enum CommandPrefix_CPUNiceLevel {
  * Describes the enum v1.CommandPrefix.CPUNiceLevel.
  */
 export const CommandPrefix_CPUNiceLevelSchema: GenEnum<CommandPrefix_CPUNiceLevel> = /*@__PURE__*/
-  enumDesc(file_v1_config, 6, 1);
+  enumDesc(file_v1_config, 7, 1);
 
 /**
  * RetentionPolicy decides which of a plan's snapshots are kept.
@@ -526,7 +659,7 @@ export type RetentionPolicy = Message<"v1.RetentionPolicy"> & {
  * Use `create(RetentionPolicySchema)` to create a new message.
  */
 export const RetentionPolicySchema: GenMessage<RetentionPolicy> = /*@__PURE__*/
-  messageDesc(file_v1_config, 7);
+  messageDesc(file_v1_config, 8);
 
 /**
  * @generated from message v1.RetentionPolicy.TimeBucketedCounts
@@ -568,7 +701,7 @@ export type RetentionPolicy_TimeBucketedCounts = Message<"v1.RetentionPolicy.Tim
  * Use `create(RetentionPolicy_TimeBucketedCountsSchema)` to create a new message.
  */
 export const RetentionPolicy_TimeBucketedCountsSchema: GenMessage<RetentionPolicy_TimeBucketedCounts> = /*@__PURE__*/
-  messageDesc(file_v1_config, 7, 0);
+  messageDesc(file_v1_config, 8, 0);
 
 /**
  * PrunePolicy says when restic prune runs.
@@ -597,7 +730,7 @@ export type PrunePolicy = Message<"v1.PrunePolicy"> & {
  * Use `create(PrunePolicySchema)` to create a new message.
  */
 export const PrunePolicySchema: GenMessage<PrunePolicy> = /*@__PURE__*/
-  messageDesc(file_v1_config, 8);
+  messageDesc(file_v1_config, 9);
 
 /**
  * CheckPolicy says when and how restic check runs.
@@ -633,7 +766,7 @@ export type CheckPolicy = Message<"v1.CheckPolicy"> & {
  * Use `create(CheckPolicySchema)` to create a new message.
  */
 export const CheckPolicySchema: GenMessage<CheckPolicy> = /*@__PURE__*/
-  messageDesc(file_v1_config, 9);
+  messageDesc(file_v1_config, 10);
 
 /**
  * Schedule says when something runs by itself.
@@ -683,7 +816,7 @@ export type Schedule = Message<"v1.Schedule"> & {
  * Use `create(ScheduleSchema)` to create a new message.
  */
 export const ScheduleSchema: GenMessage<Schedule> = /*@__PURE__*/
-  messageDesc(file_v1_config, 10);
+  messageDesc(file_v1_config, 11);
 
 /**
  * @generated from enum v1.Schedule.Clock
@@ -714,7 +847,7 @@ export enum Schedule_Clock {
  * Describes the enum v1.Schedule.Clock.
  */
 export const Schedule_ClockSchema: GenEnum<Schedule_Clock> = /*@__PURE__*/
-  enumDesc(file_v1_config, 10, 0);
+  enumDesc(file_v1_config, 11, 0);
 
 /**
  * Hook runs an action when an operation reaches one of its conditions.
@@ -819,7 +952,7 @@ export type Hook = Message<"v1.Hook"> & {
  * Use `create(HookSchema)` to create a new message.
  */
 export const HookSchema: GenMessage<Hook> = /*@__PURE__*/
-  messageDesc(file_v1_config, 11);
+  messageDesc(file_v1_config, 12);
 
 /**
  * @generated from message v1.Hook.Command
@@ -836,7 +969,7 @@ export type Hook_Command = Message<"v1.Hook.Command"> & {
  * Use `create(Hook_CommandSchema)` to create a new message.
  */
 export const Hook_CommandSchema: GenMessage<Hook_Command> = /*@__PURE__*/
-  messageDesc(file_v1_config, 11, 0);
+  messageDesc(file_v1_config, 12, 0);
 
 /**
  * @generated from message v1.Hook.Webhook
@@ -863,7 +996,7 @@ export type Hook_Webhook = Message<"v1.Hook.Webhook"> & {
  * Use `create(Hook_WebhookSchema)` to create a new message.
  */
 export const Hook_WebhookSchema: GenMessage<Hook_Webhook> = /*@__PURE__*/
-  messageDesc(file_v1_config, 11, 1);
+  messageDesc(file_v1_config, 12, 1);
 
 /**
  * @generated from enum v1.Hook.Webhook.Method
@@ -889,7 +1022,7 @@ export enum Hook_Webhook_Method {
  * Describes the enum v1.Hook.Webhook.Method.
  */
 export const Hook_Webhook_MethodSchema: GenEnum<Hook_Webhook_Method> = /*@__PURE__*/
-  enumDesc(file_v1_config, 11, 1, 0);
+  enumDesc(file_v1_config, 12, 1, 0);
 
 /**
  * @generated from message v1.Hook.Discord
@@ -911,7 +1044,7 @@ export type Hook_Discord = Message<"v1.Hook.Discord"> & {
  * Use `create(Hook_DiscordSchema)` to create a new message.
  */
 export const Hook_DiscordSchema: GenMessage<Hook_Discord> = /*@__PURE__*/
-  messageDesc(file_v1_config, 11, 2);
+  messageDesc(file_v1_config, 12, 2);
 
 /**
  * @generated from message v1.Hook.Gotify
@@ -948,7 +1081,7 @@ export type Hook_Gotify = Message<"v1.Hook.Gotify"> & {
  * Use `create(Hook_GotifySchema)` to create a new message.
  */
 export const Hook_GotifySchema: GenMessage<Hook_Gotify> = /*@__PURE__*/
-  messageDesc(file_v1_config, 11, 3);
+  messageDesc(file_v1_config, 12, 3);
 
 /**
  * @generated from message v1.Hook.Slack
@@ -970,7 +1103,7 @@ export type Hook_Slack = Message<"v1.Hook.Slack"> & {
  * Use `create(Hook_SlackSchema)` to create a new message.
  */
 export const Hook_SlackSchema: GenMessage<Hook_Slack> = /*@__PURE__*/
-  messageDesc(file_v1_config, 11, 4);
+  messageDesc(file_v1_config, 12, 4);
 
 /**
  * @generated from message v1.Hook.Shoutrrr
@@ -992,7 +1125,7 @@ export type Hook_Shoutrrr = Message<"v1.Hook.Shoutrrr"> & {
  * Use `create(Hook_ShoutrrrSchema)` to create a new message.
  */
 export const Hook_ShoutrrrSchema: GenMessage<Hook_Shoutrrr> = /*@__PURE__*/
-  messageDesc(file_v1_config, 11, 5);
+  messageDesc(file_v1_config, 12, 5);
 
 /**
  * @generated from message v1.Hook.Healthchecks
@@ -1014,7 +1147,7 @@ export type Hook_Healthchecks = Message<"v1.Hook.Healthchecks"> & {
  * Use `create(Hook_HealthchecksSchema)` to create a new message.
  */
 export const Hook_HealthchecksSchema: GenMessage<Hook_Healthchecks> = /*@__PURE__*/
-  messageDesc(file_v1_config, 11, 6);
+  messageDesc(file_v1_config, 12, 6);
 
 /**
  * @generated from message v1.Hook.Telegram
@@ -1041,7 +1174,7 @@ export type Hook_Telegram = Message<"v1.Hook.Telegram"> & {
  * Use `create(Hook_TelegramSchema)` to create a new message.
  */
 export const Hook_TelegramSchema: GenMessage<Hook_Telegram> = /*@__PURE__*/
-  messageDesc(file_v1_config, 11, 7);
+  messageDesc(file_v1_config, 12, 7);
 
 /**
  * Ntfy publishes to an ntfy topic.
@@ -1091,7 +1224,7 @@ export type Hook_Ntfy = Message<"v1.Hook.Ntfy"> & {
  * Use `create(Hook_NtfySchema)` to create a new message.
  */
 export const Hook_NtfySchema: GenMessage<Hook_Ntfy> = /*@__PURE__*/
-  messageDesc(file_v1_config, 11, 8);
+  messageDesc(file_v1_config, 12, 8);
 
 /**
  * Email sends a message through an SMTP server.
@@ -1152,7 +1285,7 @@ export type Hook_Email = Message<"v1.Hook.Email"> & {
  * Use `create(Hook_EmailSchema)` to create a new message.
  */
 export const Hook_EmailSchema: GenMessage<Hook_Email> = /*@__PURE__*/
-  messageDesc(file_v1_config, 11, 9);
+  messageDesc(file_v1_config, 12, 9);
 
 /**
  * @generated from enum v1.Hook.Condition
@@ -1262,7 +1395,7 @@ export enum Hook_Condition {
  * Describes the enum v1.Hook.Condition.
  */
 export const Hook_ConditionSchema: GenEnum<Hook_Condition> = /*@__PURE__*/
-  enumDesc(file_v1_config, 11, 0);
+  enumDesc(file_v1_config, 12, 0);
 
 /**
  * @generated from enum v1.Hook.OnError
@@ -1303,7 +1436,7 @@ export enum Hook_OnError {
  * Describes the enum v1.Hook.OnError.
  */
 export const Hook_OnErrorSchema: GenEnum<Hook_OnError> = /*@__PURE__*/
-  enumDesc(file_v1_config, 11, 1);
+  enumDesc(file_v1_config, 12, 1);
 
 /**
  * Auth holds the users allowed to use the API and UI.
@@ -1327,7 +1460,7 @@ export type Auth = Message<"v1.Auth"> & {
  * Use `create(AuthSchema)` to create a new message.
  */
 export const AuthSchema: GenMessage<Auth> = /*@__PURE__*/
-  messageDesc(file_v1_config, 12);
+  messageDesc(file_v1_config, 13);
 
 /**
  * User is one login. The password is stored as base64 of a bcrypt hash.
@@ -1366,5 +1499,5 @@ export type User = Message<"v1.User"> & {
  * Use `create(UserSchema)` to create a new message.
  */
 export const UserSchema: GenMessage<User> = /*@__PURE__*/
-  messageDesc(file_v1_config, 13);
+  messageDesc(file_v1_config, 14);
 

@@ -8,7 +8,7 @@ import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2"
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Empty, Int64List } from "../types/value_pb.js";
 import { file_types_value } from "../types/value_pb.js";
-import type { Hook_Condition, RetentionPolicy } from "./config_pb.js";
+import type { DatabaseSource_Kind, Hook_Condition, RetentionPolicy } from "./config_pb.js";
 import { file_v1_config } from "./config_pb.js";
 import type { BackupProgressEntry, BackupProgressError, RepoStats, ResticSnapshot, RestoreProgressEntry } from "./restic_pb.js";
 import { file_v1_restic } from "./restic_pb.js";
@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file v1/operations.proto.
  */
 export const file_v1_operations: GenFile = /*@__PURE__*/
-  fileDesc("ChN2MS9vcGVyYXRpb25zLnByb3RvEgJ2MSIyCg1PcGVyYXRpb25MaXN0EiEKCm9wZXJhdGlvbnMYASADKAsyDS52MS5PcGVyYXRpb24i1AYKCU9wZXJhdGlvbhIKCgJpZBgBIAEoAxINCgVtb2RubxgMIAEoAxIPCgdmbG93X2lkGAogASgDEg8KB3JlcG9faWQYAiABKAkSEQoJcmVwb19ndWlkGA0gASgJEg8KB3BsYW5faWQYAyABKAkSEwoLaW5zdGFuY2VfaWQYCyABKAkSEwoLc25hcHNob3RfaWQYCCABKAkSIwoGc3RhdHVzGAQgASgOMhMudjEuT3BlcmF0aW9uU3RhdHVzEhoKEnVuaXhfdGltZV9zdGFydF9tcxgFIAEoAxIYChB1bml4X3RpbWVfZW5kX21zGAYgASgDEhcKD2Rpc3BsYXlfbWVzc2FnZRgHIAEoCRIOCgZsb2dyZWYYCSABKAkSLwoQb3BlcmF0aW9uX2JhY2t1cBhkIAEoCzITLnYxLk9wZXJhdGlvbkJhY2t1cEgAEj4KGG9wZXJhdGlvbl9pbmRleF9zbmFwc2hvdBhlIAEoCzIaLnYxLk9wZXJhdGlvbkluZGV4U25hcHNob3RIABIvChBvcGVyYXRpb25fZm9yZ2V0GGYgASgLMhMudjEuT3BlcmF0aW9uRm9yZ2V0SAASLQoPb3BlcmF0aW9uX3BydW5lGGcgASgLMhIudjEuT3BlcmF0aW9uUHJ1bmVIABIxChFvcGVyYXRpb25fcmVzdG9yZRhoIAEoCzIULnYxLk9wZXJhdGlvblJlc3RvcmVIABItCg9vcGVyYXRpb25fc3RhdHMYaSABKAsyEi52MS5PcGVyYXRpb25TdGF0c0gAEjIKEm9wZXJhdGlvbl9ydW5faG9vaxhqIAEoCzIULnYxLk9wZXJhdGlvblJ1bkhvb2tIABItCg9vcGVyYXRpb25fY2hlY2sYayABKAsyEi52MS5PcGVyYXRpb25DaGVja0gAEjgKFW9wZXJhdGlvbl9ydW5fY29tbWFuZBhsIAEoCzIXLnYxLk9wZXJhdGlvblJ1bkNvbW1hbmRIABIvChBvcGVyYXRpb25fdW5sb2NrGG0gASgLMhMudjEuT3BlcmF0aW9uVW5sb2NrSAASMQoRb3BlcmF0aW9uX3JlY3ljbGUYbiABKAsyFC52MS5PcGVyYXRpb25SZWN5Y2xlSABCBAoCb3AizwEKDk9wZXJhdGlvbkV2ZW50EiIKCmtlZXBfYWxpdmUYASABKAsyDC50eXBlcy5FbXB0eUgAEi8KEmNyZWF0ZWRfb3BlcmF0aW9ucxgCIAEoCzIRLnYxLk9wZXJhdGlvbkxpc3RIABIvChJ1cGRhdGVkX29wZXJhdGlvbnMYAyABKAsyES52MS5PcGVyYXRpb25MaXN0SAASLgoSZGVsZXRlZF9vcGVyYXRpb25zGAQgASgLMhAudHlwZXMuSW50NjRMaXN0SABCBwoFZXZlbnQilAEKD09wZXJhdGlvbkJhY2t1cBIsCgtsYXN0X3N0YXR1cxgDIAEoCzIXLnYxLkJhY2t1cFByb2dyZXNzRW50cnkSJwoGZXJyb3JzGAQgAygLMhcudjEuQmFja3VwUHJvZ3Jlc3NFcnJvchIPCgdkcnlfcnVuGAUgASgIEhkKEXNjaGVkdWxlZF90aW1lX21zGAYgASgDIk4KFk9wZXJhdGlvbkluZGV4U25hcHNob3QSJAoIc25hcHNob3QYAiABKAsyEi52MS5SZXN0aWNTbmFwc2hvdBIOCgZmb3Jnb3QYAyABKAgiWgoPT3BlcmF0aW9uRm9yZ2V0EiIKBmZvcmdldBgBIAMoCzISLnYxLlJlc3RpY1NuYXBzaG90EiMKBnBvbGljeRgCIAEoCzITLnYxLlJldGVudGlvblBvbGljeSInCg5PcGVyYXRpb25QcnVuZRIVCg1vdXRwdXRfbG9ncmVmGAIgASgJIicKDk9wZXJhdGlvbkNoZWNrEhUKDW91dHB1dF9sb2dyZWYYAiABKAkiTQoTT3BlcmF0aW9uUnVuQ29tbWFuZBIMCgRhcmdzGAEgAygJEhUKDW91dHB1dF9sb2dyZWYYAiABKAkSEQoJZXhpdF9jb2RlGAMgASgFIiUKD09wZXJhdGlvblVubG9jaxISCgpyZW1vdmVfYWxsGAEgASgIIrEBChBPcGVyYXRpb25SZWN5Y2xlEisKBmFjdGlvbhgBIAEoDjIbLnYxLk9wZXJhdGlvblJlY3ljbGUuQWN0aW9uEhQKDHNuYXBzaG90X2lkcxgCIAMoCSJaCgZBY3Rpb24SFgoSQUNUSU9OX1VOU1BFQ0lGSUVEEAASEgoOQUNUSU9OX1JFQ1lDTEUQARISCg5BQ1RJT05fUkVTVE9SRRACEhAKDEFDVElPTl9QVVJHRRADInQKEE9wZXJhdGlvblJlc3RvcmUSDAoEcGF0aBgBIAEoCRIOCgZ0YXJnZXQYAiABKAkSLQoLbGFzdF9zdGF0dXMYAyABKAsyGC52MS5SZXN0b3JlUHJvZ3Jlc3NFbnRyeRITCgtzbmFwc2hvdF9pZBgEIAEoCSIuCg5PcGVyYXRpb25TdGF0cxIcCgVzdGF0cxgBIAEoCzINLnYxLlJlcG9TdGF0cyJxChBPcGVyYXRpb25SdW5Ib29rEhEKCXBhcmVudF9vcBgEIAEoAxIMCgRuYW1lGAEgASgJEhUKDW91dHB1dF9sb2dyZWYYAiABKAkSJQoJY29uZGl0aW9uGAMgASgOMhIudjEuSG9vay5Db25kaXRpb24q1gEKD09wZXJhdGlvblN0YXR1cxISCg5TVEFUVVNfVU5LTk9XThAAEhIKDlNUQVRVU19QRU5ESU5HEAESFQoRU1RBVFVTX0lOUFJPR1JFU1MQAhISCg5TVEFUVVNfU1VDQ0VTUxADEhIKDlNUQVRVU19XQVJOSU5HEAcSEAoMU1RBVFVTX0VSUk9SEAQSGwoXU1RBVFVTX1NZU1RFTV9DQU5DRUxMRUQQBRIZChVTVEFUVVNfVVNFUl9DQU5DRUxMRUQQBhISCg5TVEFUVVNfU0tJUFBFRBAIYgZwcm90bzM", [file_types_value, file_v1_config, file_v1_restic]);
+  fileDesc("ChN2MS9vcGVyYXRpb25zLnByb3RvEgJ2MSIyCg1PcGVyYXRpb25MaXN0EiEKCm9wZXJhdGlvbnMYASADKAsyDS52MS5PcGVyYXRpb24imAcKCU9wZXJhdGlvbhIKCgJpZBgBIAEoAxINCgVtb2RubxgMIAEoAxIPCgdmbG93X2lkGAogASgDEg8KB3JlcG9faWQYAiABKAkSEQoJcmVwb19ndWlkGA0gASgJEg8KB3BsYW5faWQYAyABKAkSEwoLaW5zdGFuY2VfaWQYCyABKAkSEwoLc25hcHNob3RfaWQYCCABKAkSIwoGc3RhdHVzGAQgASgOMhMudjEuT3BlcmF0aW9uU3RhdHVzEhoKEnVuaXhfdGltZV9zdGFydF9tcxgFIAEoAxIYChB1bml4X3RpbWVfZW5kX21zGAYgASgDEhcKD2Rpc3BsYXlfbWVzc2FnZRgHIAEoCRIOCgZsb2dyZWYYCSABKAkSLwoQb3BlcmF0aW9uX2JhY2t1cBhkIAEoCzITLnYxLk9wZXJhdGlvbkJhY2t1cEgAEj4KGG9wZXJhdGlvbl9pbmRleF9zbmFwc2hvdBhlIAEoCzIaLnYxLk9wZXJhdGlvbkluZGV4U25hcHNob3RIABIvChBvcGVyYXRpb25fZm9yZ2V0GGYgASgLMhMudjEuT3BlcmF0aW9uRm9yZ2V0SAASLQoPb3BlcmF0aW9uX3BydW5lGGcgASgLMhIudjEuT3BlcmF0aW9uUHJ1bmVIABIxChFvcGVyYXRpb25fcmVzdG9yZRhoIAEoCzIULnYxLk9wZXJhdGlvblJlc3RvcmVIABItCg9vcGVyYXRpb25fc3RhdHMYaSABKAsyEi52MS5PcGVyYXRpb25TdGF0c0gAEjIKEm9wZXJhdGlvbl9ydW5faG9vaxhqIAEoCzIULnYxLk9wZXJhdGlvblJ1bkhvb2tIABItCg9vcGVyYXRpb25fY2hlY2sYayABKAsyEi52MS5PcGVyYXRpb25DaGVja0gAEjgKFW9wZXJhdGlvbl9ydW5fY29tbWFuZBhsIAEoCzIXLnYxLk9wZXJhdGlvblJ1bkNvbW1hbmRIABIvChBvcGVyYXRpb25fdW5sb2NrGG0gASgLMhMudjEuT3BlcmF0aW9uVW5sb2NrSAASMQoRb3BlcmF0aW9uX3JlY3ljbGUYbiABKAsyFC52MS5PcGVyYXRpb25SZWN5Y2xlSAASQgoab3BlcmF0aW9uX3Jlc3RvcmVfZGF0YWJhc2UYbyABKAsyHC52MS5PcGVyYXRpb25SZXN0b3JlRGF0YWJhc2VIAEIECgJvcCLPAQoOT3BlcmF0aW9uRXZlbnQSIgoKa2VlcF9hbGl2ZRgBIAEoCzIMLnR5cGVzLkVtcHR5SAASLwoSY3JlYXRlZF9vcGVyYXRpb25zGAIgASgLMhEudjEuT3BlcmF0aW9uTGlzdEgAEi8KEnVwZGF0ZWRfb3BlcmF0aW9ucxgDIAEoCzIRLnYxLk9wZXJhdGlvbkxpc3RIABIuChJkZWxldGVkX29wZXJhdGlvbnMYBCABKAsyEC50eXBlcy5JbnQ2NExpc3RIAEIHCgVldmVudCK7AQoPT3BlcmF0aW9uQmFja3VwEiwKC2xhc3Rfc3RhdHVzGAMgASgLMhcudjEuQmFja3VwUHJvZ3Jlc3NFbnRyeRInCgZlcnJvcnMYBCADKAsyFy52MS5CYWNrdXBQcm9ncmVzc0Vycm9yEg8KB2RyeV9ydW4YBSABKAgSGQoRc2NoZWR1bGVkX3RpbWVfbXMYBiABKAMSJQoMc3RkaW5fc291cmNlGAcgASgLMg8udjEuU3RkaW5Tb3VyY2UinAEKC1N0ZGluU291cmNlEiIKBGtpbmQYASABKA4yFC52MS5TdGRpblNvdXJjZS5LaW5kEhAKCGZpbGVuYW1lGAIgASgJEhUKDWRhdGFiYXNlX25hbWUYAyABKAkiQAoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEQoNS0lORF9EQVRBQkFTRRABEg8KC0tJTkRfVVBMT0FEEAIiTgoWT3BlcmF0aW9uSW5kZXhTbmFwc2hvdBIkCghzbmFwc2hvdBgCIAEoCzISLnYxLlJlc3RpY1NuYXBzaG90Eg4KBmZvcmdvdBgDIAEoCCJaCg9PcGVyYXRpb25Gb3JnZXQSIgoGZm9yZ2V0GAEgAygLMhIudjEuUmVzdGljU25hcHNob3QSIwoGcG9saWN5GAIgASgLMhMudjEuUmV0ZW50aW9uUG9saWN5IicKDk9wZXJhdGlvblBydW5lEhUKDW91dHB1dF9sb2dyZWYYAiABKAkiJwoOT3BlcmF0aW9uQ2hlY2sSFQoNb3V0cHV0X2xvZ3JlZhgCIAEoCSJNChNPcGVyYXRpb25SdW5Db21tYW5kEgwKBGFyZ3MYASADKAkSFQoNb3V0cHV0X2xvZ3JlZhgCIAEoCRIRCglleGl0X2NvZGUYAyABKAUiJQoPT3BlcmF0aW9uVW5sb2NrEhIKCnJlbW92ZV9hbGwYASABKAgisQEKEE9wZXJhdGlvblJlY3ljbGUSKwoGYWN0aW9uGAEgASgOMhsudjEuT3BlcmF0aW9uUmVjeWNsZS5BY3Rpb24SFAoMc25hcHNob3RfaWRzGAIgAygJIloKBkFjdGlvbhIWChJBQ1RJT05fVU5TUEVDSUZJRUQQABISCg5BQ1RJT05fUkVDWUNMRRABEhIKDkFDVElPTl9SRVNUT1JFEAISEAoMQUNUSU9OX1BVUkdFEAMidAoQT3BlcmF0aW9uUmVzdG9yZRIMCgRwYXRoGAEgASgJEg4KBnRhcmdldBgCIAEoCRItCgtsYXN0X3N0YXR1cxgDIAEoCzIYLnYxLlJlc3RvcmVQcm9ncmVzc0VudHJ5EhMKC3NuYXBzaG90X2lkGAQgASgJIqEBChhPcGVyYXRpb25SZXN0b3JlRGF0YWJhc2USEwoLc25hcHNob3RfaWQYASABKAkSEAoIZmlsZW5hbWUYAiABKAkSJQoEa2luZBgDIAEoDjIXLnYxLkRhdGFiYXNlU291cmNlLktpbmQSDgoGdGFyZ2V0GAQgASgJEhIKCmJ5dGVzX2RvbmUYBSABKAMSEwoLYnl0ZXNfdG90YWwYBiABKAMiLgoOT3BlcmF0aW9uU3RhdHMSHAoFc3RhdHMYASABKAsyDS52MS5SZXBvU3RhdHMicQoQT3BlcmF0aW9uUnVuSG9vaxIRCglwYXJlbnRfb3AYBCABKAMSDAoEbmFtZRgBIAEoCRIVCg1vdXRwdXRfbG9ncmVmGAIgASgJEiUKCWNvbmRpdGlvbhgDIAEoDjISLnYxLkhvb2suQ29uZGl0aW9uKtYBCg9PcGVyYXRpb25TdGF0dXMSEgoOU1RBVFVTX1VOS05PV04QABISCg5TVEFUVVNfUEVORElORxABEhUKEVNUQVRVU19JTlBST0dSRVNTEAISEgoOU1RBVFVTX1NVQ0NFU1MQAxISCg5TVEFUVVNfV0FSTklORxAHEhAKDFNUQVRVU19FUlJPUhAEEhsKF1NUQVRVU19TWVNURU1fQ0FOQ0VMTEVEEAUSGQoVU1RBVFVTX1VTRVJfQ0FOQ0VMTEVEEAYSEgoOU1RBVFVTX1NLSVBQRUQQCGIGcHJvdG8z", [file_types_value, file_v1_config, file_v1_restic]);
 
 /**
  * OperationList is a list of operations, oldest first.
@@ -191,6 +191,12 @@ export type Operation = Message<"v1.Operation"> & {
      */
     value: OperationRecycle;
     case: "operationRecycle";
+  } | {
+    /**
+     * @generated from field: v1.OperationRestoreDatabase operation_restore_database = 111;
+     */
+    value: OperationRestoreDatabase;
+    case: "operationRestoreDatabase";
   } | { case: undefined; value?: undefined };
 };
 
@@ -271,6 +277,14 @@ export type OperationBackup = Message<"v1.OperationBackup"> & {
    * @generated from field: int64 scheduled_time_ms = 6;
    */
   scheduledTimeMs: bigint;
+
+  /**
+   * What was backed up when it was not the plan's paths: a database dump or an upload, by
+   * the file name it has in the snapshot.
+   *
+   * @generated from field: v1.StdinSource stdin_source = 7;
+   */
+  stdinSource?: StdinSource | undefined;
 };
 
 /**
@@ -279,6 +293,69 @@ export type OperationBackup = Message<"v1.OperationBackup"> & {
  */
 export const OperationBackupSchema: GenMessage<OperationBackup> = /*@__PURE__*/
   messageDesc(file_v1_operations, 3);
+
+/**
+ * StdinSource is a stream backed up with restic backup --stdin as one file.
+ *
+ * @generated from message v1.StdinSource
+ */
+export type StdinSource = Message<"v1.StdinSource"> & {
+  /**
+   * @generated from field: v1.StdinSource.Kind kind = 1;
+   */
+  kind: StdinSource_Kind;
+
+  /**
+   * The file's name in the snapshot (restic --stdin-filename).
+   *
+   * @generated from field: string filename = 2;
+   */
+  filename: string;
+
+  /**
+   * For KIND_DATABASE: the plan's database source (DatabaseSource.name).
+   *
+   * @generated from field: string database_name = 3;
+   */
+  databaseName: string;
+};
+
+/**
+ * Describes the message v1.StdinSource.
+ * Use `create(StdinSourceSchema)` to create a new message.
+ */
+export const StdinSourceSchema: GenMessage<StdinSource> = /*@__PURE__*/
+  messageDesc(file_v1_operations, 4);
+
+/**
+ * @generated from enum v1.StdinSource.Kind
+ */
+export enum StdinSource_Kind {
+  /**
+   * @generated from enum value: KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A plan's database source, dumped by the daemon.
+   *
+   * @generated from enum value: KIND_DATABASE = 1;
+   */
+  DATABASE = 1,
+
+  /**
+   * A body sent to POST /v1/upload/<planId>.
+   *
+   * @generated from enum value: KIND_UPLOAD = 2;
+   */
+  UPLOAD = 2,
+}
+
+/**
+ * Describes the enum v1.StdinSource.Kind.
+ */
+export const StdinSource_KindSchema: GenEnum<StdinSource_Kind> = /*@__PURE__*/
+  enumDesc(file_v1_operations, 4, 0);
 
 /**
  * OperationIndexSnapshot records a snapshot found in the repository.
@@ -302,7 +379,7 @@ export type OperationIndexSnapshot = Message<"v1.OperationIndexSnapshot"> & {
  * Use `create(OperationIndexSnapshotSchema)` to create a new message.
  */
 export const OperationIndexSnapshotSchema: GenMessage<OperationIndexSnapshot> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 4);
+  messageDesc(file_v1_operations, 5);
 
 /**
  * OperationForget records snapshots removed by a retention policy.
@@ -326,7 +403,7 @@ export type OperationForget = Message<"v1.OperationForget"> & {
  * Use `create(OperationForgetSchema)` to create a new message.
  */
 export const OperationForgetSchema: GenMessage<OperationForget> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 5);
+  messageDesc(file_v1_operations, 6);
 
 /**
  * OperationPrune is a restic prune.
@@ -345,7 +422,7 @@ export type OperationPrune = Message<"v1.OperationPrune"> & {
  * Use `create(OperationPruneSchema)` to create a new message.
  */
 export const OperationPruneSchema: GenMessage<OperationPrune> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 6);
+  messageDesc(file_v1_operations, 7);
 
 /**
  * OperationCheck is a restic check.
@@ -364,7 +441,7 @@ export type OperationCheck = Message<"v1.OperationCheck"> & {
  * Use `create(OperationCheckSchema)` to create a new message.
  */
 export const OperationCheckSchema: GenMessage<OperationCheck> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 7);
+  messageDesc(file_v1_operations, 8);
 
 /**
  * OperationRunCommand is a restic command run on request.
@@ -393,7 +470,7 @@ export type OperationRunCommand = Message<"v1.OperationRunCommand"> & {
  * Use `create(OperationRunCommandSchema)` to create a new message.
  */
 export const OperationRunCommandSchema: GenMessage<OperationRunCommand> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 8);
+  messageDesc(file_v1_operations, 9);
 
 /**
  * OperationUnlock is a restic unlock.
@@ -412,7 +489,7 @@ export type OperationUnlock = Message<"v1.OperationUnlock"> & {
  * Use `create(OperationUnlockSchema)` to create a new message.
  */
 export const OperationUnlockSchema: GenMessage<OperationUnlock> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 9);
+  messageDesc(file_v1_operations, 10);
 
 /**
  * OperationRecycle moves snapshots to or from the recycle bin.
@@ -436,7 +513,7 @@ export type OperationRecycle = Message<"v1.OperationRecycle"> & {
  * Use `create(OperationRecycleSchema)` to create a new message.
  */
 export const OperationRecycleSchema: GenMessage<OperationRecycle> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 10);
+  messageDesc(file_v1_operations, 11);
 
 /**
  * @generated from enum v1.OperationRecycle.Action
@@ -467,7 +544,7 @@ export enum OperationRecycle_Action {
  * Describes the enum v1.OperationRecycle.Action.
  */
 export const OperationRecycle_ActionSchema: GenEnum<OperationRecycle_Action> = /*@__PURE__*/
-  enumDesc(file_v1_operations, 10, 0);
+  enumDesc(file_v1_operations, 11, 0);
 
 /**
  * OperationRestore is a restore of a path from a snapshot.
@@ -501,7 +578,59 @@ export type OperationRestore = Message<"v1.OperationRestore"> & {
  * Use `create(OperationRestoreSchema)` to create a new message.
  */
 export const OperationRestoreSchema: GenMessage<OperationRestore> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 11);
+  messageDesc(file_v1_operations, 12);
+
+/**
+ * OperationRestoreDatabase streams a database dump from a snapshot into a database.
+ *
+ * @generated from message v1.OperationRestoreDatabase
+ */
+export type OperationRestoreDatabase = Message<"v1.OperationRestoreDatabase"> & {
+  /**
+   * @generated from field: string snapshot_id = 1;
+   */
+  snapshotId: string;
+
+  /**
+   * The dump's file name in the snapshot.
+   *
+   * @generated from field: string filename = 2;
+   */
+  filename: string;
+
+  /**
+   * @generated from field: v1.DatabaseSource.Kind kind = 3;
+   */
+  kind: DatabaseSource_Kind;
+
+  /**
+   * Where it was restored: the database name (or the SQLite file), never credentials.
+   *
+   * @generated from field: string target = 4;
+   */
+  target: string;
+
+  /**
+   * Bytes of the dump read so far.
+   *
+   * @generated from field: int64 bytes_done = 5;
+   */
+  bytesDone: bigint;
+
+  /**
+   * The dump's size (0 when unknown).
+   *
+   * @generated from field: int64 bytes_total = 6;
+   */
+  bytesTotal: bigint;
+};
+
+/**
+ * Describes the message v1.OperationRestoreDatabase.
+ * Use `create(OperationRestoreDatabaseSchema)` to create a new message.
+ */
+export const OperationRestoreDatabaseSchema: GenMessage<OperationRestoreDatabase> = /*@__PURE__*/
+  messageDesc(file_v1_operations, 13);
 
 /**
  * OperationStats records the size of a repository.
@@ -520,7 +649,7 @@ export type OperationStats = Message<"v1.OperationStats"> & {
  * Use `create(OperationStatsSchema)` to create a new message.
  */
 export const OperationStatsSchema: GenMessage<OperationStats> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 12);
+  messageDesc(file_v1_operations, 14);
 
 /**
  * OperationRunHook is one run of a hook.
@@ -554,7 +683,7 @@ export type OperationRunHook = Message<"v1.OperationRunHook"> & {
  * Use `create(OperationRunHookSchema)` to create a new message.
  */
 export const OperationRunHookSchema: GenMessage<OperationRunHook> = /*@__PURE__*/
-  messageDesc(file_v1_operations, 13);
+  messageDesc(file_v1_operations, 15);
 
 /**
  * OperationStatus is where an operation stands.

@@ -23,7 +23,269 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file v1/service.proto.
  */
 export const file_v1_service: GenFile = /*@__PURE__*/
-  fileDesc("ChB2MS9zZXJ2aWNlLnByb3RvEgJ2MSIpChZHZXRTdG9yYWdlVXNhZ2VSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkizQMKDFN0b3JhZ2VVc2FnZRIkCgVyZXBvcxgBIAMoCzIVLnYxLlN0b3JhZ2VVc2FnZS5SZXBvEhIKCnRvdGFsX3NpemUYAiABKAMSHwoXdG90YWxfdW5jb21wcmVzc2VkX3NpemUYAyABKAMSFwoPdG90YWxfc25hcHNob3RzGAQgASgDEhUKDWdyb3d0aF8zMGRheXMYBSABKAMa/wEKBFJlcG8SDwoHcmVwb19pZBgBIAEoCRISCgp0b3RhbF9zaXplGAIgASgDEh8KF3RvdGFsX3VuY29tcHJlc3NlZF9zaXplGAMgASgDEhQKDHJlc3RvcmVfc2l6ZRgEIAEoAxIWCg5zbmFwc2hvdF9jb3VudBgFIAEoAxIVCg1ncm93dGhfMzBkYXlzGAYgASgDEhYKDm1lYXN1cmVkX2F0X21zGAcgASgDEhMKC2FsZXJ0X2J5dGVzGAggASgDEhIKCm92ZXJfYWxlcnQYCSABKAgSKwoHaGlzdG9yeRgKIAMoCzIaLnYxLlN0b3JhZ2VVc2FnZS5TaXplUG9pbnQaMAoJU2l6ZVBvaW50Eg8KB3RpbWVfbXMYASABKAMSEgoKdG90YWxfc2l6ZRgCIAEoAyIsChlSb3RhdGVSZXBvUGFzc3dvcmRSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkiKQoVR2V0UmVjb3ZlcnlLaXRSZXF1ZXN0EhAKCHBhc3N3b3JkGAEgASgJIjAKC1JlY292ZXJ5S2l0EhAKCGZpbGVuYW1lGAEgASgJEg8KB2NvbnRlbnQYAiABKAkinwIKCk9wU2VsZWN0b3ISCwoDaWRzGAEgAygDEhQKB3JlcG9faWQYAiABKAlIAIgBARIUCgdwbGFuX2lkGAMgASgJSAGIAQESGAoLc25hcHNob3RfaWQYBCABKAlIAogBARIUCgdmbG93X2lkGAUgASgDSAOIAQESGAoLaW5zdGFuY2VfaWQYBiABKAlIBIgBARIWCglyZXBvX2d1aWQYByABKAlIBYgBARIWCgltb2Rub19ndGUYCSABKANIBogBAUIKCghfcmVwb19pZEIKCghfcGxhbl9pZEIOCgxfc25hcHNob3RfaWRCCgoIX2Zsb3dfaWRCDgoMX2luc3RhbmNlX2lkQgwKCl9yZXBvX2d1aWRCDAoKX21vZG5vX2d0ZSJIChRHZXRPcGVyYXRpb25zUmVxdWVzdBIgCghzZWxlY3RvchgBIAEoCzIOLnYxLk9wU2VsZWN0b3ISDgoGbGFzdF9uGAIgASgDIigKDkFkZFJlcG9SZXF1ZXN0EhYKBHJlcG8YASABKAsyCC52MS5SZXBvIkUKFFdhaXRPcGVyYXRpb25SZXF1ZXN0EhQKDG9wZXJhdGlvbl9pZBgBIAEoAxIXCg90aW1lb3V0X3NlY29uZHMYAiABKAUiMwoQU2V0UGF1c2VkUmVxdWVzdBIPCgdwbGFuX2lkGAEgASgJEg4KBnBhdXNlZBgCIAEoCCIoChBPcGVyYXRpb25TdGFydGVkEhQKDG9wZXJhdGlvbl9pZBgBIAEoAyI4ChRMaXN0U25hcHNob3RzUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEg8KB3BsYW5faWQYAiABKAkiTgoYTGlzdFNuYXBzaG90RmlsZXNSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSEwoLc25hcHNob3RfaWQYAiABKAkSDAoEcGF0aBgDIAEoCSJHChlMaXN0U25hcHNob3RGaWxlc1Jlc3BvbnNlEgwKBHBhdGgYASABKAkSHAoHZW50cmllcxgCIAMoCzILLnYxLkxzRW50cnkiqwEKB0xzRW50cnkSDAoEbmFtZRgBIAEoCRIMCgR0eXBlGAIgASgJEgwKBHBhdGgYAyABKAkSCwoDdWlkGAQgASgDEgsKA2dpZBgFIAEoAxIMCgRzaXplGAYgASgDEgwKBG1vZGUYByABKAMSDQoFbXRpbWUYCCABKAkSDQoFYXRpbWUYCSABKAkSDQoFY3RpbWUYCiABKAkSEwoLbGlua190YXJnZXQYCyABKAki0gEKEURvUmVwb1Rhc2tSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSKAoEdGFzaxgCIAEoDjIaLnYxLkRvUmVwb1Rhc2tSZXF1ZXN0LlRhc2sigQEKBFRhc2sSDQoJVEFTS19OT05FEAASGAoUVEFTS19JTkRFWF9TTkFQU0hPVFMQARIOCgpUQVNLX1BSVU5FEAISDgoKVEFTS19DSEVDSxADEg4KClRBU0tfU1RBVFMQBBIPCgtUQVNLX1VOTE9DSxAFEg8KC1RBU0tfRk9SR0VUEAYiRgoNRm9yZ2V0UmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEg8KB3BsYW5faWQYAiABKAkSEwoLc25hcHNob3RfaWQYAyABKAkibQoWUmVzdG9yZVNuYXBzaG90UmVxdWVzdBIPCgdwbGFuX2lkGAEgASgJEhMKC3NuYXBzaG90X2lkGAIgASgJEgwKBHBhdGgYAyABKAkSDgoGdGFyZ2V0GAQgASgJEg8KB3JlcG9faWQYBSABKAkiNAoNQ2FuY2VsUmVxdWVzdBINCgV2YWx1ZRgBIAEoAxIUCgxvcGVyYXRpb25faWQYAiABKAMiHQoOTG9nRGF0YVJlcXVlc3QSCwoDcmVmGAEgASgJIkMKEVJ1bkNvbW1hbmRSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSDwoHY29tbWFuZBgCIAEoCRIMCgRhcmdzGAMgAygJIjkKFUdldERvd25sb2FkVVJMUmVxdWVzdBINCgVvcF9pZBgBIAEoAxIRCglmaWxlX3BhdGgYAiABKAkiTAoTQ2xlYXJIaXN0b3J5UmVxdWVzdBIgCghzZWxlY3RvchgBIAEoCzIOLnYxLk9wU2VsZWN0b3ISEwoLb25seV9mYWlsZWQYAiABKAgiOgoRUmVjeWNsZUJpblJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIUCgxzbmFwc2hvdF9pZHMYAiADKAkiTgoWUHVyZ2VSZWN5Y2xlQmluUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEhQKDHNuYXBzaG90X2lkcxgCIAMoCRINCgVwcnVuZRgDIAEoCCKcBgoYU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlEjwKDnJlcG9fc3VtbWFyaWVzGAEgAygLMiQudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlLlN1bW1hcnkSPAoOcGxhbl9zdW1tYXJpZXMYAiADKAsyJC52MS5TdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2UuU3VtbWFyeRITCgtjb25maWdfcGF0aBgKIAEoCRIRCglkYXRhX3BhdGgYCyABKAka1QMKB1N1bW1hcnkSCgoCaWQYASABKAkSHQoVYmFja3Vwc19mYWlsZWRfMzBkYXlzGAIgASgDEiMKG2JhY2t1cHNfd2FybmluZ19sYXN0XzMwZGF5cxgDIAEoAxIjChtiYWNrdXBzX3N1Y2Nlc3NfbGFzdF8zMGRheXMYBCABKAMSIQoZYnl0ZXNfc2Nhbm5lZF9sYXN0XzMwZGF5cxgFIAEoAxIfChdieXRlc19hZGRlZF9sYXN0XzMwZGF5cxgGIAEoAxIXCg90b3RhbF9zbmFwc2hvdHMYByABKAMSGQoRYnl0ZXNfc2Nhbm5lZF9hdmcYCCABKAMSFwoPYnl0ZXNfYWRkZWRfYXZnGAkgASgDEhsKE25leHRfYmFja3VwX3RpbWVfbXMYCiABKAMSQAoOcmVjZW50X2JhY2t1cHMYCyABKAsyKC52MS5TdW1tYXJ5RGFzaGJvYXJkUmVzcG9uc2UuQmFja3VwQ2hhcnQSGwoTbGFzdF9iYWNrdXBfdGltZV9tcxgMIAEoAxIvChJsYXN0X2JhY2t1cF9zdGF0dXMYDSABKA4yEy52MS5PcGVyYXRpb25TdGF0dXMSFwoPZHVyYXRpb25fYXZnX21zGA4gASgDGoMBCgtCYWNrdXBDaGFydBIPCgdmbG93X2lkGAEgAygDEhQKDHRpbWVzdGFtcF9tcxgCIAMoAxITCgtkdXJhdGlvbl9tcxgDIAMoAxIjCgZzdGF0dXMYBCADKA4yEy52MS5PcGVyYXRpb25TdGF0dXMSEwoLYnl0ZXNfYWRkZWQYBSADKAMiLwoNQmFja3VwUmVxdWVzdBINCgV2YWx1ZRgBIAEoCRIPCgdkcnlfcnVuGAIgASgIIjoKFUxpc3RMb2NhbFBhdGhzUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEQoJZGlyc19vbmx5GAIgASgIIlgKFkxpc3RMb2NhbFBhdGhzUmVzcG9uc2USCwoDZGlyGAEgASgJEh4KB2VudHJpZXMYAiADKAsyDS52MS5Mb2NhbFBhdGgSEQoJdHJ1bmNhdGVkGAMgASgIIikKCUxvY2FsUGF0aBIMCgRwYXRoGAEgASgJEg4KBmlzX2RpchgCIAEoCCJPChdQcmV2aWV3UmV0ZW50aW9uUmVxdWVzdBIPCgdwbGFuX2lkGAEgASgJEiMKBnBvbGljeRgCIAEoCzITLnYxLlJldGVudGlvblBvbGljeSJEChhQcmV2aWV3UmV0ZW50aW9uUmVzcG9uc2USKAoJc25hcHNob3RzGAEgAygLMhUudjEuUmV0ZW50aW9uRGVjaXNpb24iWAoRUmV0ZW50aW9uRGVjaXNpb24SJAoIc25hcHNob3QYASABKAsyEi52MS5SZXN0aWNTbmFwc2hvdBIMCgRrZWVwGAIgASgIEg8KB3JlYXNvbnMYAyADKAky3A4KCEJhY2tyZXN0EjEKCUdldENvbmZpZxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoKLnYxLkNvbmZpZyIAEiUKCVNldENvbmZpZxIKLnYxLkNvbmZpZxoKLnYxLkNvbmZpZyIAEisKB0FkZFJlcG8SEi52MS5BZGRSZXBvUmVxdWVzdBoKLnYxLkNvbmZpZyIAEi4KClJlbW92ZVJlcG8SEi50eXBlcy5TdHJpbmdWYWx1ZRoKLnYxLkNvbmZpZyIAEkQKEkdldE9wZXJhdGlvbkV2ZW50cxIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRoSLnYxLk9wZXJhdGlvbkV2ZW50IgAwARI+Cg1HZXRPcGVyYXRpb25zEhgudjEuR2V0T3BlcmF0aW9uc1JlcXVlc3QaES52MS5PcGVyYXRpb25MaXN0IgASLAoGQmFja3VwEhEudjEuQmFja3VwUmVxdWVzdBoNLnYxLk9wZXJhdGlvbiIAEkMKDUxpc3RTbmFwc2hvdHMSGC52MS5MaXN0U25hcHNob3RzUmVxdWVzdBoWLnYxLlJlc3RpY1NuYXBzaG90TGlzdCIAElIKEUxpc3RTbmFwc2hvdEZpbGVzEhwudjEuTGlzdFNuYXBzaG90RmlsZXNSZXF1ZXN0Gh0udjEuTGlzdFNuYXBzaG90RmlsZXNSZXNwb25zZSIAEjsKCkRvUmVwb1Rhc2sSFS52MS5Eb1JlcG9UYXNrUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABIzCgZGb3JnZXQSES52MS5Gb3JnZXRSZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEj0KB1Jlc3RvcmUSGi52MS5SZXN0b3JlU25hcHNob3RSZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEjUKBkNhbmNlbBIRLnYxLkNhbmNlbFJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABI0CgdHZXRMb2dzEhIudjEuTG9nRGF0YVJlcXVlc3QaES50eXBlcy5CeXRlc1ZhbHVlIgAwARI4CgpSdW5Db21tYW5kEhUudjEuUnVuQ29tbWFuZFJlcXVlc3QaES50eXBlcy5JbnQ2NFZhbHVlIgASQQoOR2V0RG93bmxvYWRVUkwSGS52MS5HZXREb3dubG9hZFVSTFJlcXVlc3QaEi50eXBlcy5TdHJpbmdWYWx1ZSIAEkEKDENsZWFySGlzdG9yeRIXLnYxLkNsZWFySGlzdG9yeVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiABJNChNHZXRTdW1tYXJ5RGFzaGJvYXJkEhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5GhwudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlIgASQQoQUmVjeWNsZVNuYXBzaG90cxIVLnYxLlJlY3ljbGVCaW5SZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEkQKDkxpc3RSZWN5Y2xlQmluEhgudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaFi52MS5SZXN0aWNTbmFwc2hvdExpc3QiABJGChVSZXN0b3JlRnJvbVJlY3ljbGVCaW4SFS52MS5SZWN5Y2xlQmluUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABI6Cg1XYWl0T3BlcmF0aW9uEhgudjEuV2FpdE9wZXJhdGlvblJlcXVlc3QaDS52MS5PcGVyYXRpb24iABIvCglTZXRQYXVzZWQSFC52MS5TZXRQYXVzZWRSZXF1ZXN0GgoudjEuQ29uZmlnIgASRQoPUHVyZ2VSZWN5Y2xlQmluEhoudjEuUHVyZ2VSZWN5Y2xlQmluUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABI4CgtTdGFydEJhY2t1cBIRLnYxLkJhY2t1cFJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASQQoPR2V0U3RvcmFnZVVzYWdlEhoudjEuR2V0U3RvcmFnZVVzYWdlUmVxdWVzdBoQLnYxLlN0b3JhZ2VVc2FnZSIAEkEKElJvdGF0ZVJlcG9QYXNzd29yZBIdLnYxLlJvdGF0ZVJlcG9QYXNzd29yZFJlcXVlc3QaCi52MS5Db25maWciABI+Cg5HZXRSZWNvdmVyeUtpdBIZLnYxLkdldFJlY292ZXJ5S2l0UmVxdWVzdBoPLnYxLlJlY292ZXJ5S2l0IgASSQoOTGlzdExvY2FsUGF0aHMSGS52MS5MaXN0TG9jYWxQYXRoc1JlcXVlc3QaGi52MS5MaXN0TG9jYWxQYXRoc1Jlc3BvbnNlIgASTwoQUHJldmlld1JldGVudGlvbhIbLnYxLlByZXZpZXdSZXRlbnRpb25SZXF1ZXN0GhwudjEuUHJldmlld1JldGVudGlvblJlc3BvbnNlIgBiBnByb3RvMw", [file_google_protobuf_empty, file_types_value, file_v1_config, file_v1_operations, file_v1_restic]);
+  fileDesc("ChB2MS9zZXJ2aWNlLnByb3RvEgJ2MSKQAgoQVGVzdFJlcG9SZXNwb25zZRIrCgZyZXN1bHQYASABKA4yGy52MS5UZXN0UmVwb1Jlc3BvbnNlLlJlc3VsdBIPCgdtZXNzYWdlGAIgASgJEhEKCXJlcG9fZ3VpZBgDIAEoCRIWCg5zbmFwc2hvdF9jb3VudBgEIAEoAyKSAQoGUmVzdWx0EhYKElJFU1VMVF9VTlNQRUNJRklFRBAAEg0KCVJFU1VMVF9PSxABEhsKF1JFU1VMVF9OT1RfQV9SRVBPU0lUT1JZEAISFgoSUkVTVUxUX1VOUkVBQ0hBQkxFEAMSGQoVUkVTVUxUX1dST05HX1BBU1NXT1JEEAQSEQoNUkVTVUxUX0ZBSUxFRBAFIk8KFERpZmZTbmFwc2hvdHNSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSEgoKc25hcHNob3RfYRgCIAEoCRISCgpzbmFwc2hvdF9iGAMgASgJIqACChVEaWZmU25hcHNob3RzUmVzcG9uc2USMQoHY2hhbmdlcxgBIAMoCzIgLnYxLkRpZmZTbmFwc2hvdHNSZXNwb25zZS5DaGFuZ2USEQoJdHJ1bmNhdGVkGAIgASgIEhMKC2ZpbGVzX2FkZGVkGAMgASgDEhUKDWZpbGVzX3JlbW92ZWQYBCABKAMSFQoNZmlsZXNfY2hhbmdlZBgFIAEoAxISCgpkaXJzX2FkZGVkGAYgASgDEhQKDGRpcnNfcmVtb3ZlZBgHIAEoAxITCgtieXRlc19hZGRlZBgIIAEoAxIVCg1ieXRlc19yZW1vdmVkGAkgASgDGigKBkNoYW5nZRIMCgRwYXRoGAEgASgJEhAKCG1vZGlmaWVyGAIgASgJIpABChZSZXN0b3JlRGF0YWJhc2VSZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSEwoLc25hcHNob3RfaWQYAiABKAkSDwoHcGxhbl9pZBgDIAEoCRIVCg1kYXRhYmFzZV9uYW1lGAQgASgJEhcKD3RhcmdldF9kYXRhYmFzZRgFIAEoCRIPCgdyZXBsYWNlGAYgASgIIikKFkdldFN0b3JhZ2VVc2FnZVJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCSLNAwoMU3RvcmFnZVVzYWdlEiQKBXJlcG9zGAEgAygLMhUudjEuU3RvcmFnZVVzYWdlLlJlcG8SEgoKdG90YWxfc2l6ZRgCIAEoAxIfChd0b3RhbF91bmNvbXByZXNzZWRfc2l6ZRgDIAEoAxIXCg90b3RhbF9zbmFwc2hvdHMYBCABKAMSFQoNZ3Jvd3RoXzMwZGF5cxgFIAEoAxr/AQoEUmVwbxIPCgdyZXBvX2lkGAEgASgJEhIKCnRvdGFsX3NpemUYAiABKAMSHwoXdG90YWxfdW5jb21wcmVzc2VkX3NpemUYAyABKAMSFAoMcmVzdG9yZV9zaXplGAQgASgDEhYKDnNuYXBzaG90X2NvdW50GAUgASgDEhUKDWdyb3d0aF8zMGRheXMYBiABKAMSFgoObWVhc3VyZWRfYXRfbXMYByABKAMSEwoLYWxlcnRfYnl0ZXMYCCABKAMSEgoKb3Zlcl9hbGVydBgJIAEoCBIrCgdoaXN0b3J5GAogAygLMhoudjEuU3RvcmFnZVVzYWdlLlNpemVQb2ludBowCglTaXplUG9pbnQSDwoHdGltZV9tcxgBIAEoAxISCgp0b3RhbF9zaXplGAIgASgDIiwKGVJvdGF0ZVJlcG9QYXNzd29yZFJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCSIpChVHZXRSZWNvdmVyeUtpdFJlcXVlc3QSEAoIcGFzc3dvcmQYASABKAkiMAoLUmVjb3ZlcnlLaXQSEAoIZmlsZW5hbWUYASABKAkSDwoHY29udGVudBgCIAEoCSLFAgoKT3BTZWxlY3RvchILCgNpZHMYASADKAMSFAoHcmVwb19pZBgCIAEoCUgAiAEBEhQKB3BsYW5faWQYAyABKAlIAYgBARIYCgtzbmFwc2hvdF9pZBgEIAEoCUgCiAEBEhQKB2Zsb3dfaWQYBSABKANIA4gBARIYCgtpbnN0YW5jZV9pZBgGIAEoCUgEiAEBEhYKCXJlcG9fZ3VpZBgHIAEoCUgFiAEBEhYKCW1vZG5vX2d0ZRgJIAEoA0gGiAEBEhYKCWJlZm9yZV9pZBgKIAEoA0gHiAEBQgoKCF9yZXBvX2lkQgoKCF9wbGFuX2lkQg4KDF9zbmFwc2hvdF9pZEIKCghfZmxvd19pZEIOCgxfaW5zdGFuY2VfaWRCDAoKX3JlcG9fZ3VpZEIMCgpfbW9kbm9fZ3RlQgwKCl9iZWZvcmVfaWQiSAoUR2V0T3BlcmF0aW9uc1JlcXVlc3QSIAoIc2VsZWN0b3IYASABKAsyDi52MS5PcFNlbGVjdG9yEg4KBmxhc3RfbhgCIAEoAyIoCg5BZGRSZXBvUmVxdWVzdBIWCgRyZXBvGAEgASgLMggudjEuUmVwbyJFChRXYWl0T3BlcmF0aW9uUmVxdWVzdBIUCgxvcGVyYXRpb25faWQYASABKAMSFwoPdGltZW91dF9zZWNvbmRzGAIgASgFIjMKEFNldFBhdXNlZFJlcXVlc3QSDwoHcGxhbl9pZBgBIAEoCRIOCgZwYXVzZWQYAiABKAgiKAoQT3BlcmF0aW9uU3RhcnRlZBIUCgxvcGVyYXRpb25faWQYASABKAMiOAoUTGlzdFNuYXBzaG90c1JlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIPCgdwbGFuX2lkGAIgASgJIk4KGExpc3RTbmFwc2hvdEZpbGVzUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEhMKC3NuYXBzaG90X2lkGAIgASgJEgwKBHBhdGgYAyABKAkiRwoZTGlzdFNuYXBzaG90RmlsZXNSZXNwb25zZRIMCgRwYXRoGAEgASgJEhwKB2VudHJpZXMYAiADKAsyCy52MS5Mc0VudHJ5IqsBCgdMc0VudHJ5EgwKBG5hbWUYASABKAkSDAoEdHlwZRgCIAEoCRIMCgRwYXRoGAMgASgJEgsKA3VpZBgEIAEoAxILCgNnaWQYBSABKAMSDAoEc2l6ZRgGIAEoAxIMCgRtb2RlGAcgASgDEg0KBW10aW1lGAggASgJEg0KBWF0aW1lGAkgASgJEg0KBWN0aW1lGAogASgJEhMKC2xpbmtfdGFyZ2V0GAsgASgJItIBChFEb1JlcG9UYXNrUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEigKBHRhc2sYAiABKA4yGi52MS5Eb1JlcG9UYXNrUmVxdWVzdC5UYXNrIoEBCgRUYXNrEg0KCVRBU0tfTk9ORRAAEhgKFFRBU0tfSU5ERVhfU05BUFNIT1RTEAESDgoKVEFTS19QUlVORRACEg4KClRBU0tfQ0hFQ0sQAxIOCgpUQVNLX1NUQVRTEAQSDwoLVEFTS19VTkxPQ0sQBRIPCgtUQVNLX0ZPUkdFVBAGIkYKDUZvcmdldFJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIPCgdwbGFuX2lkGAIgASgJEhMKC3NuYXBzaG90X2lkGAMgASgJIm0KFlJlc3RvcmVTbmFwc2hvdFJlcXVlc3QSDwoHcGxhbl9pZBgBIAEoCRITCgtzbmFwc2hvdF9pZBgCIAEoCRIMCgRwYXRoGAMgASgJEg4KBnRhcmdldBgEIAEoCRIPCgdyZXBvX2lkGAUgASgJIjQKDUNhbmNlbFJlcXVlc3QSDQoFdmFsdWUYASABKAMSFAoMb3BlcmF0aW9uX2lkGAIgASgDIh0KDkxvZ0RhdGFSZXF1ZXN0EgsKA3JlZhgBIAEoCSJDChFSdW5Db21tYW5kUmVxdWVzdBIPCgdyZXBvX2lkGAEgASgJEg8KB2NvbW1hbmQYAiABKAkSDAoEYXJncxgDIAMoCSI5ChVHZXREb3dubG9hZFVSTFJlcXVlc3QSDQoFb3BfaWQYASABKAMSEQoJZmlsZV9wYXRoGAIgASgJIkwKE0NsZWFySGlzdG9yeVJlcXVlc3QSIAoIc2VsZWN0b3IYASABKAsyDi52MS5PcFNlbGVjdG9yEhMKC29ubHlfZmFpbGVkGAIgASgIIjoKEVJlY3ljbGVCaW5SZXF1ZXN0Eg8KB3JlcG9faWQYASABKAkSFAoMc25hcHNob3RfaWRzGAIgAygJIk4KFlB1cmdlUmVjeWNsZUJpblJlcXVlc3QSDwoHcmVwb19pZBgBIAEoCRIUCgxzbmFwc2hvdF9pZHMYAiADKAkSDQoFcHJ1bmUYAyABKAginAYKGFN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZRI8Cg5yZXBvX3N1bW1hcmllcxgBIAMoCzIkLnYxLlN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZS5TdW1tYXJ5EjwKDnBsYW5fc3VtbWFyaWVzGAIgAygLMiQudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlLlN1bW1hcnkSEwoLY29uZmlnX3BhdGgYCiABKAkSEQoJZGF0YV9wYXRoGAsgASgJGtUDCgdTdW1tYXJ5EgoKAmlkGAEgASgJEh0KFWJhY2t1cHNfZmFpbGVkXzMwZGF5cxgCIAEoAxIjChtiYWNrdXBzX3dhcm5pbmdfbGFzdF8zMGRheXMYAyABKAMSIwobYmFja3Vwc19zdWNjZXNzX2xhc3RfMzBkYXlzGAQgASgDEiEKGWJ5dGVzX3NjYW5uZWRfbGFzdF8zMGRheXMYBSABKAMSHwoXYnl0ZXNfYWRkZWRfbGFzdF8zMGRheXMYBiABKAMSFwoPdG90YWxfc25hcHNob3RzGAcgASgDEhkKEWJ5dGVzX3NjYW5uZWRfYXZnGAggASgDEhcKD2J5dGVzX2FkZGVkX2F2ZxgJIAEoAxIbChNuZXh0X2JhY2t1cF90aW1lX21zGAogASgDEkAKDnJlY2VudF9iYWNrdXBzGAsgASgLMigudjEuU3VtbWFyeURhc2hib2FyZFJlc3BvbnNlLkJhY2t1cENoYXJ0EhsKE2xhc3RfYmFja3VwX3RpbWVfbXMYDCABKAMSLwoSbGFzdF9iYWNrdXBfc3RhdHVzGA0gASgOMhMudjEuT3BlcmF0aW9uU3RhdHVzEhcKD2R1cmF0aW9uX2F2Z19tcxgOIAEoAxqDAQoLQmFja3VwQ2hhcnQSDwoHZmxvd19pZBgBIAMoAxIUCgx0aW1lc3RhbXBfbXMYAiADKAMSEwoLZHVyYXRpb25fbXMYAyADKAMSIwoGc3RhdHVzGAQgAygOMhMudjEuT3BlcmF0aW9uU3RhdHVzEhMKC2J5dGVzX2FkZGVkGAUgAygDIi8KDUJhY2t1cFJlcXVlc3QSDQoFdmFsdWUYASABKAkSDwoHZHJ5X3J1bhgCIAEoCCI6ChVMaXN0TG9jYWxQYXRoc1JlcXVlc3QSDgoGcHJlZml4GAEgASgJEhEKCWRpcnNfb25seRgCIAEoCCJYChZMaXN0TG9jYWxQYXRoc1Jlc3BvbnNlEgsKA2RpchgBIAEoCRIeCgdlbnRyaWVzGAIgAygLMg0udjEuTG9jYWxQYXRoEhEKCXRydW5jYXRlZBgDIAEoCCIpCglMb2NhbFBhdGgSDAoEcGF0aBgBIAEoCRIOCgZpc19kaXIYAiABKAgiTwoXUHJldmlld1JldGVudGlvblJlcXVlc3QSDwoHcGxhbl9pZBgBIAEoCRIjCgZwb2xpY3kYAiABKAsyEy52MS5SZXRlbnRpb25Qb2xpY3kiRAoYUHJldmlld1JldGVudGlvblJlc3BvbnNlEigKCXNuYXBzaG90cxgBIAMoCzIVLnYxLlJldGVudGlvbkRlY2lzaW9uIlgKEVJldGVudGlvbkRlY2lzaW9uEiQKCHNuYXBzaG90GAEgASgLMhIudjEuUmVzdGljU25hcHNob3QSDAoEa2VlcBgCIAEoCBIPCgdyZWFzb25zGAMgAygJMqMQCghCYWNrcmVzdBIxCglHZXRDb25maWcSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaCi52MS5Db25maWciABIlCglTZXRDb25maWcSCi52MS5Db25maWcaCi52MS5Db25maWciABIrCgdBZGRSZXBvEhIudjEuQWRkUmVwb1JlcXVlc3QaCi52MS5Db25maWciABIuCgpSZW1vdmVSZXBvEhIudHlwZXMuU3RyaW5nVmFsdWUaCi52MS5Db25maWciABJEChJHZXRPcGVyYXRpb25FdmVudHMSFi5nb29nbGUucHJvdG9idWYuRW1wdHkaEi52MS5PcGVyYXRpb25FdmVudCIAMAESPgoNR2V0T3BlcmF0aW9ucxIYLnYxLkdldE9wZXJhdGlvbnNSZXF1ZXN0GhEudjEuT3BlcmF0aW9uTGlzdCIAEiwKBkJhY2t1cBIRLnYxLkJhY2t1cFJlcXVlc3QaDS52MS5PcGVyYXRpb24iABJDCg1MaXN0U25hcHNob3RzEhgudjEuTGlzdFNuYXBzaG90c1JlcXVlc3QaFi52MS5SZXN0aWNTbmFwc2hvdExpc3QiABJSChFMaXN0U25hcHNob3RGaWxlcxIcLnYxLkxpc3RTbmFwc2hvdEZpbGVzUmVxdWVzdBodLnYxLkxpc3RTbmFwc2hvdEZpbGVzUmVzcG9uc2UiABI7CgpEb1JlcG9UYXNrEhUudjEuRG9SZXBvVGFza1JlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASMwoGRm9yZ2V0EhEudjEuRm9yZ2V0UmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABI9CgdSZXN0b3JlEhoudjEuUmVzdG9yZVNuYXBzaG90UmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABI1CgZDYW5jZWwSES52MS5DYW5jZWxSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASNAoHR2V0TG9ncxISLnYxLkxvZ0RhdGFSZXF1ZXN0GhEudHlwZXMuQnl0ZXNWYWx1ZSIAMAESOAoKUnVuQ29tbWFuZBIVLnYxLlJ1bkNvbW1hbmRSZXF1ZXN0GhEudHlwZXMuSW50NjRWYWx1ZSIAEkEKDkdldERvd25sb2FkVVJMEhkudjEuR2V0RG93bmxvYWRVUkxSZXF1ZXN0GhIudHlwZXMuU3RyaW5nVmFsdWUiABJBCgxDbGVhckhpc3RvcnkSFy52MS5DbGVhckhpc3RvcnlSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IgASTQoTR2V0U3VtbWFyeURhc2hib2FyZBIWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRocLnYxLlN1bW1hcnlEYXNoYm9hcmRSZXNwb25zZSIAEkEKEFJlY3ljbGVTbmFwc2hvdHMSFS52MS5SZWN5Y2xlQmluUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiABJECg5MaXN0UmVjeWNsZUJpbhIYLnYxLkxpc3RTbmFwc2hvdHNSZXF1ZXN0GhYudjEuUmVzdGljU25hcHNob3RMaXN0IgASRgoVUmVzdG9yZUZyb21SZWN5Y2xlQmluEhUudjEuUmVjeWNsZUJpblJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASOgoNV2FpdE9wZXJhdGlvbhIYLnYxLldhaXRPcGVyYXRpb25SZXF1ZXN0Gg0udjEuT3BlcmF0aW9uIgASLwoJU2V0UGF1c2VkEhQudjEuU2V0UGF1c2VkUmVxdWVzdBoKLnYxLkNvbmZpZyIAEkUKD1B1cmdlUmVjeWNsZUJpbhIaLnYxLlB1cmdlUmVjeWNsZUJpblJlcXVlc3QaFC52MS5PcGVyYXRpb25TdGFydGVkIgASOAoLU3RhcnRCYWNrdXASES52MS5CYWNrdXBSZXF1ZXN0GhQudjEuT3BlcmF0aW9uU3RhcnRlZCIAEkEKD0dldFN0b3JhZ2VVc2FnZRIaLnYxLkdldFN0b3JhZ2VVc2FnZVJlcXVlc3QaEC52MS5TdG9yYWdlVXNhZ2UiABJBChJSb3RhdGVSZXBvUGFzc3dvcmQSHS52MS5Sb3RhdGVSZXBvUGFzc3dvcmRSZXF1ZXN0GgoudjEuQ29uZmlnIgASPgoOR2V0UmVjb3ZlcnlLaXQSGS52MS5HZXRSZWNvdmVyeUtpdFJlcXVlc3QaDy52MS5SZWNvdmVyeUtpdCIAEkkKDkxpc3RMb2NhbFBhdGhzEhkudjEuTGlzdExvY2FsUGF0aHNSZXF1ZXN0GhoudjEuTGlzdExvY2FsUGF0aHNSZXNwb25zZSIAEk8KEFByZXZpZXdSZXRlbnRpb24SGy52MS5QcmV2aWV3UmV0ZW50aW9uUmVxdWVzdBocLnYxLlByZXZpZXdSZXRlbnRpb25SZXNwb25zZSIAEjYKCFRlc3RSZXBvEhIudjEuQWRkUmVwb1JlcXVlc3QaFC52MS5UZXN0UmVwb1Jlc3BvbnNlIgASRgoNRGlmZlNuYXBzaG90cxIYLnYxLkRpZmZTbmFwc2hvdHNSZXF1ZXN0GhkudjEuRGlmZlNuYXBzaG90c1Jlc3BvbnNlIgASRQoPUmVzdG9yZURhdGFiYXNlEhoudjEuUmVzdG9yZURhdGFiYXNlUmVxdWVzdBoULnYxLk9wZXJhdGlvblN0YXJ0ZWQiAGIGcHJvdG8z", [file_google_protobuf_empty, file_types_value, file_v1_config, file_v1_operations, file_v1_restic]);
+
+/**
+ * TestRepoResponse is the outcome of trying a repository.
+ *
+ * @generated from message v1.TestRepoResponse
+ */
+export type TestRepoResponse = Message<"v1.TestRepoResponse"> & {
+  /**
+   * @generated from field: v1.TestRepoResponse.Result result = 1;
+   */
+  result: TestRepoResponse_Result;
+
+  /**
+   * What restic said, in words, with what to do next; no secrets.
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * Set when result is RESULT_OK.
+   *
+   * @generated from field: string repo_guid = 3;
+   */
+  repoGuid: string;
+
+  /**
+   * @generated from field: int64 snapshot_count = 4;
+   */
+  snapshotCount: bigint;
+};
+
+/**
+ * Describes the message v1.TestRepoResponse.
+ * Use `create(TestRepoResponseSchema)` to create a new message.
+ */
+export const TestRepoResponseSchema: GenMessage<TestRepoResponse> = /*@__PURE__*/
+  messageDesc(file_v1_service, 0);
+
+/**
+ * @generated from enum v1.TestRepoResponse.Result
+ */
+export enum TestRepoResponse_Result {
+  /**
+   * @generated from enum value: RESULT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A repository opened with the password.
+   *
+   * @generated from enum value: RESULT_OK = 1;
+   */
+  OK = 1,
+
+  /**
+   * The location answered but holds no repository: adding the repo initializes one.
+   *
+   * @generated from enum value: RESULT_NOT_A_REPOSITORY = 2;
+   */
+  NOT_A_REPOSITORY = 2,
+
+  /**
+   * The backend could not be reached (host, port, path, credentials of the backend).
+   *
+   * @generated from enum value: RESULT_UNREACHABLE = 3;
+   */
+  UNREACHABLE = 3,
+
+  /**
+   * A repository is there, but the password does not open it.
+   *
+   * @generated from enum value: RESULT_WRONG_PASSWORD = 4;
+   */
+  WRONG_PASSWORD = 4,
+
+  /**
+   * Anything else restic reported; see message.
+   *
+   * @generated from enum value: RESULT_FAILED = 5;
+   */
+  FAILED = 5,
+}
+
+/**
+ * Describes the enum v1.TestRepoResponse.Result.
+ */
+export const TestRepoResponse_ResultSchema: GenEnum<TestRepoResponse_Result> = /*@__PURE__*/
+  enumDesc(file_v1_service, 0, 0);
+
+/**
+ * DiffSnapshotsRequest names two snapshots of one repository.
+ *
+ * @generated from message v1.DiffSnapshotsRequest
+ */
+export type DiffSnapshotsRequest = Message<"v1.DiffSnapshotsRequest"> & {
+  /**
+   * @generated from field: string repo_id = 1;
+   */
+  repoId: string;
+
+  /**
+   * The older snapshot.
+   *
+   * @generated from field: string snapshot_a = 2;
+   */
+  snapshotA: string;
+
+  /**
+   * The newer snapshot.
+   *
+   * @generated from field: string snapshot_b = 3;
+   */
+  snapshotB: string;
+};
+
+/**
+ * Describes the message v1.DiffSnapshotsRequest.
+ * Use `create(DiffSnapshotsRequestSchema)` to create a new message.
+ */
+export const DiffSnapshotsRequestSchema: GenMessage<DiffSnapshotsRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 1);
+
+/**
+ * DiffSnapshotsResponse lists changed paths and totals.
+ *
+ * @generated from message v1.DiffSnapshotsResponse
+ */
+export type DiffSnapshotsResponse = Message<"v1.DiffSnapshotsResponse"> & {
+  /**
+   * @generated from field: repeated v1.DiffSnapshotsResponse.Change changes = 1;
+   */
+  changes: DiffSnapshotsResponse_Change[];
+
+  /**
+   * True when there were more changes than returned (at most 10,000).
+   *
+   * @generated from field: bool truncated = 2;
+   */
+  truncated: boolean;
+
+  /**
+   * @generated from field: int64 files_added = 3;
+   */
+  filesAdded: bigint;
+
+  /**
+   * @generated from field: int64 files_removed = 4;
+   */
+  filesRemoved: bigint;
+
+  /**
+   * @generated from field: int64 files_changed = 5;
+   */
+  filesChanged: bigint;
+
+  /**
+   * @generated from field: int64 dirs_added = 6;
+   */
+  dirsAdded: bigint;
+
+  /**
+   * @generated from field: int64 dirs_removed = 7;
+   */
+  dirsRemoved: bigint;
+
+  /**
+   * @generated from field: int64 bytes_added = 8;
+   */
+  bytesAdded: bigint;
+
+  /**
+   * @generated from field: int64 bytes_removed = 9;
+   */
+  bytesRemoved: bigint;
+};
+
+/**
+ * Describes the message v1.DiffSnapshotsResponse.
+ * Use `create(DiffSnapshotsResponseSchema)` to create a new message.
+ */
+export const DiffSnapshotsResponseSchema: GenMessage<DiffSnapshotsResponse> = /*@__PURE__*/
+  messageDesc(file_v1_service, 2);
+
+/**
+ * One changed path.
+ *
+ * @generated from message v1.DiffSnapshotsResponse.Change
+ */
+export type DiffSnapshotsResponse_Change = Message<"v1.DiffSnapshotsResponse.Change"> & {
+  /**
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * restic's modifier: "+" added, "-" removed, "M" content changed, "T" type changed,
+   * "U" metadata changed, "?" bitrot.
+   *
+   * @generated from field: string modifier = 2;
+   */
+  modifier: string;
+};
+
+/**
+ * Describes the message v1.DiffSnapshotsResponse.Change.
+ * Use `create(DiffSnapshotsResponse_ChangeSchema)` to create a new message.
+ */
+export const DiffSnapshotsResponse_ChangeSchema: GenMessage<DiffSnapshotsResponse_Change> = /*@__PURE__*/
+  messageDesc(file_v1_service, 2, 0);
+
+/**
+ * RestoreDatabaseRequest names a dump in a snapshot and the database to load it into.
+ *
+ * @generated from message v1.RestoreDatabaseRequest
+ */
+export type RestoreDatabaseRequest = Message<"v1.RestoreDatabaseRequest"> & {
+  /**
+   * @generated from field: string repo_id = 1;
+   */
+  repoId: string;
+
+  /**
+   * @generated from field: string snapshot_id = 2;
+   */
+  snapshotId: string;
+
+  /**
+   * The plan whose database source made the dump; its connection settings are the defaults.
+   *
+   * @generated from field: string plan_id = 3;
+   */
+  planId: string;
+
+  /**
+   * The plan's database source (DatabaseSource.name).
+   *
+   * @generated from field: string database_name = 4;
+   */
+  databaseName: string;
+
+  /**
+   * The database to load into (a name, or a SQLite file path); empty: the source's own.
+   *
+   * @generated from field: string target_database = 5;
+   */
+  targetDatabase: string;
+
+  /**
+   * Load even when the target already holds tables.
+   *
+   * @generated from field: bool replace = 6;
+   */
+  replace: boolean;
+};
+
+/**
+ * Describes the message v1.RestoreDatabaseRequest.
+ * Use `create(RestoreDatabaseRequestSchema)` to create a new message.
+ */
+export const RestoreDatabaseRequestSchema: GenMessage<RestoreDatabaseRequest> = /*@__PURE__*/
+  messageDesc(file_v1_service, 3);
 
 /**
  * GetStorageUsageRequest picks one repository, or all when repo_id is empty.
@@ -42,7 +304,7 @@ export type GetStorageUsageRequest = Message<"v1.GetStorageUsageRequest"> & {
  * Use `create(GetStorageUsageRequestSchema)` to create a new message.
  */
 export const GetStorageUsageRequestSchema: GenMessage<GetStorageUsageRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 0);
+  messageDesc(file_v1_service, 4);
 
 /**
  * StorageUsage is the size of each repository and the totals.
@@ -81,7 +343,7 @@ export type StorageUsage = Message<"v1.StorageUsage"> & {
  * Use `create(StorageUsageSchema)` to create a new message.
  */
 export const StorageUsageSchema: GenMessage<StorageUsage> = /*@__PURE__*/
-  messageDesc(file_v1_service, 1);
+  messageDesc(file_v1_service, 5);
 
 /**
  * One repository's size.
@@ -159,7 +421,7 @@ export type StorageUsage_Repo = Message<"v1.StorageUsage.Repo"> & {
  * Use `create(StorageUsage_RepoSchema)` to create a new message.
  */
 export const StorageUsage_RepoSchema: GenMessage<StorageUsage_Repo> = /*@__PURE__*/
-  messageDesc(file_v1_service, 1, 0);
+  messageDesc(file_v1_service, 5, 0);
 
 /**
  * A size at a time.
@@ -183,7 +445,7 @@ export type StorageUsage_SizePoint = Message<"v1.StorageUsage.SizePoint"> & {
  * Use `create(StorageUsage_SizePointSchema)` to create a new message.
  */
 export const StorageUsage_SizePointSchema: GenMessage<StorageUsage_SizePoint> = /*@__PURE__*/
-  messageDesc(file_v1_service, 1, 1);
+  messageDesc(file_v1_service, 5, 1);
 
 /**
  * RotateRepoPasswordRequest names the repository whose password is replaced.
@@ -202,7 +464,7 @@ export type RotateRepoPasswordRequest = Message<"v1.RotateRepoPasswordRequest"> 
  * Use `create(RotateRepoPasswordRequestSchema)` to create a new message.
  */
 export const RotateRepoPasswordRequestSchema: GenMessage<RotateRepoPasswordRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 2);
+  messageDesc(file_v1_service, 6);
 
 /**
  * GetRecoveryKitRequest carries the admin's password, entered again.
@@ -221,7 +483,7 @@ export type GetRecoveryKitRequest = Message<"v1.GetRecoveryKitRequest"> & {
  * Use `create(GetRecoveryKitRequestSchema)` to create a new message.
  */
 export const GetRecoveryKitRequestSchema: GenMessage<GetRecoveryKitRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 3);
+  messageDesc(file_v1_service, 7);
 
 /**
  * RecoveryKit is a text file to keep somewhere safe, away from the backups.
@@ -245,7 +507,7 @@ export type RecoveryKit = Message<"v1.RecoveryKit"> & {
  * Use `create(RecoveryKitSchema)` to create a new message.
  */
 export const RecoveryKitSchema: GenMessage<RecoveryKit> = /*@__PURE__*/
-  messageDesc(file_v1_service, 4);
+  messageDesc(file_v1_service, 8);
 
 /**
  * OpSelector picks operations. Empty fields match everything.
@@ -292,6 +554,13 @@ export type OpSelector = Message<"v1.OpSelector"> & {
    * @generated from field: optional int64 modno_gte = 9;
    */
   modnoGte?: bigint | undefined;
+
+  /**
+   * Only operations with an id below this one: the cursor of the next page of a lastN query.
+   *
+   * @generated from field: optional int64 before_id = 10;
+   */
+  beforeId?: bigint | undefined;
 };
 
 /**
@@ -299,7 +568,7 @@ export type OpSelector = Message<"v1.OpSelector"> & {
  * Use `create(OpSelectorSchema)` to create a new message.
  */
 export const OpSelectorSchema: GenMessage<OpSelector> = /*@__PURE__*/
-  messageDesc(file_v1_service, 5);
+  messageDesc(file_v1_service, 9);
 
 /**
  * GetOperationsRequest selects operations.
@@ -325,7 +594,7 @@ export type GetOperationsRequest = Message<"v1.GetOperationsRequest"> & {
  * Use `create(GetOperationsRequestSchema)` to create a new message.
  */
 export const GetOperationsRequestSchema: GenMessage<GetOperationsRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 6);
+  messageDesc(file_v1_service, 10);
 
 /**
  * AddRepoRequest adds or updates a repository.
@@ -344,7 +613,7 @@ export type AddRepoRequest = Message<"v1.AddRepoRequest"> & {
  * Use `create(AddRepoRequestSchema)` to create a new message.
  */
 export const AddRepoRequestSchema: GenMessage<AddRepoRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 7);
+  messageDesc(file_v1_service, 11);
 
 /**
  * WaitOperationRequest names an operation to wait for.
@@ -370,7 +639,7 @@ export type WaitOperationRequest = Message<"v1.WaitOperationRequest"> & {
  * Use `create(WaitOperationRequestSchema)` to create a new message.
  */
 export const WaitOperationRequestSchema: GenMessage<WaitOperationRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 8);
+  messageDesc(file_v1_service, 12);
 
 /**
  * SetPausedRequest pauses or resumes schedules.
@@ -396,7 +665,7 @@ export type SetPausedRequest = Message<"v1.SetPausedRequest"> & {
  * Use `create(SetPausedRequestSchema)` to create a new message.
  */
 export const SetPausedRequestSchema: GenMessage<SetPausedRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 9);
+  messageDesc(file_v1_service, 13);
 
 /**
  * OperationStarted identifies an operation that was started (or queued).
@@ -415,7 +684,7 @@ export type OperationStarted = Message<"v1.OperationStarted"> & {
  * Use `create(OperationStartedSchema)` to create a new message.
  */
 export const OperationStartedSchema: GenMessage<OperationStarted> = /*@__PURE__*/
-  messageDesc(file_v1_service, 10);
+  messageDesc(file_v1_service, 14);
 
 /**
  * ListSnapshotsRequest picks a repository and optionally one plan's snapshots.
@@ -439,7 +708,7 @@ export type ListSnapshotsRequest = Message<"v1.ListSnapshotsRequest"> & {
  * Use `create(ListSnapshotsRequestSchema)` to create a new message.
  */
 export const ListSnapshotsRequestSchema: GenMessage<ListSnapshotsRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 11);
+  messageDesc(file_v1_service, 15);
 
 /**
  * ListSnapshotFilesRequest names a folder of a snapshot.
@@ -470,7 +739,7 @@ export type ListSnapshotFilesRequest = Message<"v1.ListSnapshotFilesRequest"> & 
  * Use `create(ListSnapshotFilesRequestSchema)` to create a new message.
  */
 export const ListSnapshotFilesRequestSchema: GenMessage<ListSnapshotFilesRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 12);
+  messageDesc(file_v1_service, 16);
 
 /**
  * ListSnapshotFilesResponse is one folder level.
@@ -494,7 +763,7 @@ export type ListSnapshotFilesResponse = Message<"v1.ListSnapshotFilesResponse"> 
  * Use `create(ListSnapshotFilesResponseSchema)` to create a new message.
  */
 export const ListSnapshotFilesResponseSchema: GenMessage<ListSnapshotFilesResponse> = /*@__PURE__*/
-  messageDesc(file_v1_service, 13);
+  messageDesc(file_v1_service, 17);
 
 /**
  * LsEntry is one file, folder or link in a snapshot.
@@ -565,7 +834,7 @@ export type LsEntry = Message<"v1.LsEntry"> & {
  * Use `create(LsEntrySchema)` to create a new message.
  */
 export const LsEntrySchema: GenMessage<LsEntry> = /*@__PURE__*/
-  messageDesc(file_v1_service, 14);
+  messageDesc(file_v1_service, 18);
 
 /**
  * DoRepoTaskRequest names a repository and a task.
@@ -589,7 +858,7 @@ export type DoRepoTaskRequest = Message<"v1.DoRepoTaskRequest"> & {
  * Use `create(DoRepoTaskRequestSchema)` to create a new message.
  */
 export const DoRepoTaskRequestSchema: GenMessage<DoRepoTaskRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 15);
+  messageDesc(file_v1_service, 19);
 
 /**
  * @generated from enum v1.DoRepoTaskRequest.Task
@@ -637,7 +906,7 @@ export enum DoRepoTaskRequest_Task {
  * Describes the enum v1.DoRepoTaskRequest.Task.
  */
 export const DoRepoTaskRequest_TaskSchema: GenEnum<DoRepoTaskRequest_Task> = /*@__PURE__*/
-  enumDesc(file_v1_service, 15, 0);
+  enumDesc(file_v1_service, 19, 0);
 
 /**
  * ForgetRequest forgets one snapshot (snapshot_id) or applies a plan's policy (plan_id).
@@ -666,7 +935,7 @@ export type ForgetRequest = Message<"v1.ForgetRequest"> & {
  * Use `create(ForgetRequestSchema)` to create a new message.
  */
 export const ForgetRequestSchema: GenMessage<ForgetRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 16);
+  messageDesc(file_v1_service, 20);
 
 /**
  * RestoreSnapshotRequest restores `path` of a snapshot into `target`.
@@ -709,7 +978,7 @@ export type RestoreSnapshotRequest = Message<"v1.RestoreSnapshotRequest"> & {
  * Use `create(RestoreSnapshotRequestSchema)` to create a new message.
  */
 export const RestoreSnapshotRequestSchema: GenMessage<RestoreSnapshotRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 17);
+  messageDesc(file_v1_service, 21);
 
 /**
  * CancelRequest names an operation. Backrest clients send {"value": id}; both fields are accepted.
@@ -733,7 +1002,7 @@ export type CancelRequest = Message<"v1.CancelRequest"> & {
  * Use `create(CancelRequestSchema)` to create a new message.
  */
 export const CancelRequestSchema: GenMessage<CancelRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 18);
+  messageDesc(file_v1_service, 22);
 
 /**
  * LogDataRequest names a log by its reference (an operation's logref).
@@ -752,7 +1021,7 @@ export type LogDataRequest = Message<"v1.LogDataRequest"> & {
  * Use `create(LogDataRequestSchema)` to create a new message.
  */
 export const LogDataRequestSchema: GenMessage<LogDataRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 19);
+  messageDesc(file_v1_service, 23);
 
 /**
  * RunCommandRequest is a restic command line without "restic" (e.g. "snapshots --json"),
@@ -784,7 +1053,7 @@ export type RunCommandRequest = Message<"v1.RunCommandRequest"> & {
  * Use `create(RunCommandRequestSchema)` to create a new message.
  */
 export const RunCommandRequestSchema: GenMessage<RunCommandRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 20);
+  messageDesc(file_v1_service, 24);
 
 /**
  * GetDownloadURLRequest names a snapshot through one of its operations and a path in it.
@@ -808,7 +1077,7 @@ export type GetDownloadURLRequest = Message<"v1.GetDownloadURLRequest"> & {
  * Use `create(GetDownloadURLRequestSchema)` to create a new message.
  */
 export const GetDownloadURLRequestSchema: GenMessage<GetDownloadURLRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 21);
+  messageDesc(file_v1_service, 25);
 
 /**
  * ClearHistoryRequest selects operations to delete.
@@ -834,7 +1103,7 @@ export type ClearHistoryRequest = Message<"v1.ClearHistoryRequest"> & {
  * Use `create(ClearHistoryRequestSchema)` to create a new message.
  */
 export const ClearHistoryRequestSchema: GenMessage<ClearHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 22);
+  messageDesc(file_v1_service, 26);
 
 /**
  * RecycleBinRequest names snapshots of a repository.
@@ -858,7 +1127,7 @@ export type RecycleBinRequest = Message<"v1.RecycleBinRequest"> & {
  * Use `create(RecycleBinRequestSchema)` to create a new message.
  */
 export const RecycleBinRequestSchema: GenMessage<RecycleBinRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 23);
+  messageDesc(file_v1_service, 27);
 
 /**
  * PurgeRecycleBinRequest forgets recycled snapshots for good.
@@ -891,7 +1160,7 @@ export type PurgeRecycleBinRequest = Message<"v1.PurgeRecycleBinRequest"> & {
  * Use `create(PurgeRecycleBinRequestSchema)` to create a new message.
  */
 export const PurgeRecycleBinRequestSchema: GenMessage<PurgeRecycleBinRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 24);
+  messageDesc(file_v1_service, 28);
 
 /**
  * SummaryDashboardResponse summarizes plans and repositories.
@@ -925,7 +1194,7 @@ export type SummaryDashboardResponse = Message<"v1.SummaryDashboardResponse"> & 
  * Use `create(SummaryDashboardResponseSchema)` to create a new message.
  */
 export const SummaryDashboardResponseSchema: GenMessage<SummaryDashboardResponse> = /*@__PURE__*/
-  messageDesc(file_v1_service, 25);
+  messageDesc(file_v1_service, 29);
 
 /**
  * Summary of one plan or repository over the last 30 days.
@@ -1009,7 +1278,7 @@ export type SummaryDashboardResponse_Summary = Message<"v1.SummaryDashboardRespo
  * Use `create(SummaryDashboardResponse_SummarySchema)` to create a new message.
  */
 export const SummaryDashboardResponse_SummarySchema: GenMessage<SummaryDashboardResponse_Summary> = /*@__PURE__*/
-  messageDesc(file_v1_service, 25, 0);
+  messageDesc(file_v1_service, 29, 0);
 
 /**
  * Recent backups, one entry per backup, oldest first.
@@ -1048,7 +1317,7 @@ export type SummaryDashboardResponse_BackupChart = Message<"v1.SummaryDashboardR
  * Use `create(SummaryDashboardResponse_BackupChartSchema)` to create a new message.
  */
 export const SummaryDashboardResponse_BackupChartSchema: GenMessage<SummaryDashboardResponse_BackupChart> = /*@__PURE__*/
-  messageDesc(file_v1_service, 25, 1);
+  messageDesc(file_v1_service, 29, 1);
 
 /**
  * BackupRequest names the plan to back up. Its JSON form is {"value": "PLAN_ID"}.
@@ -1074,7 +1343,7 @@ export type BackupRequest = Message<"v1.BackupRequest"> & {
  * Use `create(BackupRequestSchema)` to create a new message.
  */
 export const BackupRequestSchema: GenMessage<BackupRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 26);
+  messageDesc(file_v1_service, 30);
 
 /**
  * ListLocalPathsRequest is an absolute path as typed so far ("/home/" lists /home,
@@ -1101,7 +1370,7 @@ export type ListLocalPathsRequest = Message<"v1.ListLocalPathsRequest"> & {
  * Use `create(ListLocalPathsRequestSchema)` to create a new message.
  */
 export const ListLocalPathsRequestSchema: GenMessage<ListLocalPathsRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 27);
+  messageDesc(file_v1_service, 31);
 
 /**
  * ListLocalPathsResponse lists the matching entries, folders first (at most 500).
@@ -1134,7 +1403,7 @@ export type ListLocalPathsResponse = Message<"v1.ListLocalPathsResponse"> & {
  * Use `create(ListLocalPathsResponseSchema)` to create a new message.
  */
 export const ListLocalPathsResponseSchema: GenMessage<ListLocalPathsResponse> = /*@__PURE__*/
-  messageDesc(file_v1_service, 28);
+  messageDesc(file_v1_service, 32);
 
 /**
  * LocalPath is one entry of a folder on the daemon's machine.
@@ -1158,7 +1427,7 @@ export type LocalPath = Message<"v1.LocalPath"> & {
  * Use `create(LocalPathSchema)` to create a new message.
  */
 export const LocalPathSchema: GenMessage<LocalPath> = /*@__PURE__*/
-  messageDesc(file_v1_service, 29);
+  messageDesc(file_v1_service, 33);
 
 /**
  * PreviewRetentionRequest names a plan and, optionally, a policy to try instead of its own.
@@ -1184,7 +1453,7 @@ export type PreviewRetentionRequest = Message<"v1.PreviewRetentionRequest"> & {
  * Use `create(PreviewRetentionRequestSchema)` to create a new message.
  */
 export const PreviewRetentionRequestSchema: GenMessage<PreviewRetentionRequest> = /*@__PURE__*/
-  messageDesc(file_v1_service, 30);
+  messageDesc(file_v1_service, 34);
 
 /**
  * PreviewRetentionResponse lists the plan's snapshots, newest first, with the decision for each.
@@ -1203,7 +1472,7 @@ export type PreviewRetentionResponse = Message<"v1.PreviewRetentionResponse"> & 
  * Use `create(PreviewRetentionResponseSchema)` to create a new message.
  */
 export const PreviewRetentionResponseSchema: GenMessage<PreviewRetentionResponse> = /*@__PURE__*/
-  messageDesc(file_v1_service, 31);
+  messageDesc(file_v1_service, 35);
 
 /**
  * RetentionDecision says whether a snapshot is kept and why.
@@ -1234,7 +1503,7 @@ export type RetentionDecision = Message<"v1.RetentionDecision"> & {
  * Use `create(RetentionDecisionSchema)` to create a new message.
  */
 export const RetentionDecisionSchema: GenMessage<RetentionDecision> = /*@__PURE__*/
-  messageDesc(file_v1_service, 32);
+  messageDesc(file_v1_service, 36);
 
 /**
  * Backrest is the daemon's main service.
@@ -1548,6 +1817,38 @@ export const Backrest: GenService<{
     methodKind: "unary";
     input: typeof PreviewRetentionRequestSchema;
     output: typeof PreviewRetentionResponseSchema;
+  },
+  /**
+   * TestRepo tries a repository's location and password without saving anything, and says
+   * what failed: unreachable, wrong password, or not a repository (yet).
+   *
+   * @generated from rpc v1.Backrest.TestRepo
+   */
+  testRepo: {
+    methodKind: "unary";
+    input: typeof AddRepoRequestSchema;
+    output: typeof TestRepoResponseSchema;
+  },
+  /**
+   * DiffSnapshots lists what changed between two snapshots of a repository (restic diff).
+   *
+   * @generated from rpc v1.Backrest.DiffSnapshots
+   */
+  diffSnapshots: {
+    methodKind: "unary";
+    input: typeof DiffSnapshotsRequestSchema;
+    output: typeof DiffSnapshotsResponseSchema;
+  },
+  /**
+   * RestoreDatabase streams a database dump from a snapshot into a database. A target that
+   * already holds tables is refused unless replace is set.
+   *
+   * @generated from rpc v1.Backrest.RestoreDatabase
+   */
+  restoreDatabase: {
+    methodKind: "unary";
+    input: typeof RestoreDatabaseRequestSchema;
+    output: typeof OperationStartedSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_v1_service, 0);

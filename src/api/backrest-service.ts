@@ -8,6 +8,7 @@ import type { Backrest } from "../../gen/v1/service_pb.js";
 import { configHandlers } from "./backrest/config.js";
 import type { BackrestServiceDeps } from "./backrest/deps.js";
 import { operationHandlers } from "./backrest/operations.js";
+import { pendingHandlers } from "./backrest/pending.js";
 import { snapshotHandlers } from "./backrest/snapshots.js";
 import { storageHandlers } from "./backrest/storage.js";
 import { taskHandlers } from "./backrest/tasks.js";
@@ -24,5 +25,6 @@ export function createBackrestService(deps: BackrestServiceDeps): ServiceImpl<ty
     ...snapshotHandlers(deps),
     ...storageHandlers(deps),
     ...uiHelperHandlers(deps),
+    ...pendingHandlers(),
   };
 }

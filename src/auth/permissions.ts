@@ -103,6 +103,9 @@ export const RPC_REQUIREMENTS: Readonly<Record<string, Requirement>> = {
   // The daemon's file system tree: only for those who may configure what is backed up.
   "v1.Backrest/ListLocalPaths": "config:write",
   "v1.Backrest/PreviewRetention": "snapshots:read",
+  "v1.Backrest/TestRepo": "repos:write",
+  "v1.Backrest/DiffSnapshots": "snapshots:read",
+  "v1.Backrest/RestoreDatabase": "snapshots:restore",
   "v1.Authentication/HashPassword": "authenticated",
   "v1.Authentication/Login": "public",
   "v1.Authentication/WhoAmI": "authenticated",

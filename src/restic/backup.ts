@@ -21,6 +21,17 @@ export const MAX_FILE_ERRORS = 1000;
  */
 export function backupArgs(backup: BackupOptions, version?: ResticVersion): string[] {
   const skipIfUnchanged = backup.skipIfUnchanged && version && versionAtLeast(version, 0, 17, 0);
+  if (backup.stdin) {
+    return [
+      "backup",
+      "--json",
+      "--stdin",
+      `--stdin-filename=${backup.stdin.filename}`,
+      ...(backup.tags ?? []).map((tag) => `--tag=${tag}`),
+      ...(backup.dryRun ? ["--dry-run"] : []),
+      ...(backup.flags ?? []),
+    ];
+  }
   return [
     "backup",
     "--json",

@@ -145,16 +145,18 @@ async function runBackup(
   const collector = createBackupCollector(opts?.onStatus, (error) =>
     ctx.log?.(maskSecrets(`restic backup: the onStatus callback threw: ${String(error)}`, secrets)),
   );
+  const input = backup.stdin ? watchInput(backup.stdin.input, opts?.signal) : undefined;
   const { outcome, run } = await invoke(ctx, repo, {
     subcommand: "backup",
     args: backupArgs(backup, version),
     // 3: the snapshot was written but some files could not be read.
     okExitCodes: [0, 3],
     cwd: backup.cwd,
-    signal: opts?.signal,
+    signal: input?.signal ?? opts?.signal,
     onStdoutLine: collector.onStdoutLine,
     onStderrLine: collector.onStderrLine,
-  });
+    stdinFrom: backup.stdin?.input,
+  }).finally(() => input?.dispose());
   const summary = collector.summary;
   if (!summary) throw badOutputError(run, "finished without printing a summary");
   const result: BackupResult = {
@@ -164,4 +166,36 @@ async function runBackup(
   };
   if (collector.errorsOmitted > 0) result.errorsOmitted = collector.errorsOmitted;
   return result;
+}
+
+/**
+ * A signal that fires when `outer` does or when `input` fails or closes before its end, so
+ * restic is stopped while still waiting for input and never saves a truncated stream.
+ */
+function watchInput(input: NodeJS.ReadableStream, outer: AbortSignal | undefined) {
+  const controller = new AbortController();
+  let ended = false;
+  const onOuter = () => controller.abort(outer?.reason);
+  const onEnd = () => {
+    ended = true;
+  };
+  const onError = (error: unknown) =>
+    controller.abort(new Error("the input stream failed before its end", { cause: error }));
+  const onClose = () => {
+    if (!ended) controller.abort(new Error("the input stream closed before its end"));
+  };
+  if (outer?.aborted) onOuter();
+  outer?.addEventListener("abort", onOuter, { once: true });
+  input.on("end", onEnd);
+  input.on("error", onError);
+  input.on("close", onClose);
+  return {
+    signal: controller.signal,
+    dispose() {
+      outer?.removeEventListener("abort", onOuter);
+      input.off("end", onEnd);
+      input.off("error", onError);
+      input.off("close", onClose);
+    },
+  };
 }

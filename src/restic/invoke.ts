@@ -35,6 +35,8 @@ export interface Invocation {
   onStderrLine?: (line: string) => void;
   /** Pipe stdout's bytes here instead of collecting them (see RunRequest.stdoutTo). */
   stdoutTo?: Writable;
+  /** Piped into restic's stdin (see RunRequest.stdinFrom). */
+  stdinFrom?: NodeJS.ReadableStream;
 }
 
 /** A successful run, with what is needed to report a problem found in its output. */
@@ -71,6 +73,7 @@ export async function invoke(
     onStdoutLine: inv.onStdoutLine,
     onStderrLine: inv.onStderrLine,
     stdoutTo: inv.stdoutTo,
+    stdinFrom: inv.stdinFrom,
     log: ctx.log,
   });
   if (outcome.cancelled) {

@@ -35,6 +35,12 @@ export interface RunRequest {
    * rest of stdout is discarded so the child is never stuck on a full pipe.
    */
   stdoutTo?: Writable;
+  /**
+   * When set, piped into the child's stdin, which is closed when it ends. If it fails or
+   * is destroyed before its end, stdin is left open (so the child never sees a normal end
+   * of input) and the caller is expected to stop the child through `signal`.
+   */
+  stdinFrom?: NodeJS.ReadableStream;
   /** Every stderr line, already masked and stripped of terminal escapes. */
   onStderrLine?: (line: string) => void;
   maxStdoutChars?: number;
@@ -82,13 +88,18 @@ export async function runProgram(req: RunRequest): Promise<RunOutcome> {
     env: { ...req.env },
     extendEnv: false,
     cwd: req.cwd,
-    stdin: "ignore",
+    stdin: req.stdinFrom ? "pipe" : "ignore",
     buffer: false,
     reject: false,
     cancelSignal: req.signal,
     killSignal: "SIGINT",
     forceKillAfterDelay: req.killGraceMs,
   });
+  if (req.stdinFrom && child.stdin) {
+    // A child that exits before reading all of it (a refused password) closes the pipe.
+    child.stdin.on("error", () => {});
+    req.stdinFrom.pipe(child.stdin);
+  }
   const stdout = readStdout(child.stdout, req);
   const stderr = readStderr(child.stderr, req, mask);
   const result = await child;

@@ -38,6 +38,13 @@ export interface BackupOptions {
   skipIfUnchanged?: boolean;
   /** Working directory for restic (relative paths resolve against it). */
   cwd?: string;
+  /**
+   * Back up a stream instead of `paths` (`--stdin --stdin-filename`): the snapshot holds
+   * one file named `filename` with the stream's bytes. Only a stream that ends normally
+   * makes a snapshot: if it errors or is destroyed first, restic is stopped before it
+   * reaches the end of its input and the call rejects with ResticCancelledError.
+   */
+  stdin?: { filename: string; input: NodeJS.ReadableStream };
 }
 
 /** A `status` message of `restic backup --json`. */

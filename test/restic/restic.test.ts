@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -262,6 +263,45 @@ describe("restic (real binary)", () => {
     assert.deepEqual(await lockFiles(), []);
     const snaps = await restic().snapshots(repo);
     assert.equal(snaps.filter((s) => s.paths.includes(data)).length, 0);
+  });
+
+  test("a stream backed up with --stdin becomes one file of the snapshot, byte for byte", async () => {
+    const content = randomBytes(3 * 1024 * 1024 + 17);
+    const input = new PassThrough();
+    const call = restic().backup(repo, {
+      paths: [],
+      tags: ["test:stdin"],
+      stdin: { filename: "dump.sql", input },
+    });
+    // Written in pieces, as a dump tool or an upload would.
+    for (let i = 0; i < content.length; i += 256 * 1024) {
+      if (!input.write(content.subarray(i, i + 256 * 1024))) await once(input, "drain");
+    }
+    input.end();
+    const result = await call;
+    assert.equal(result.summary.totalBytesProcessed, content.length);
+    const [snap] = await restic().snapshots(repo, { tags: ["test:stdin"] });
+    assert.deepEqual(snap?.paths, ["/dump.sql"]);
+    const dumped = restic().dump(repo, result.summary.snapshotId, "/dump.sql");
+    const chunks: Buffer[] = [];
+    for await (const chunk of dumped.stream) chunks.push(chunk as Buffer);
+    await dumped.done;
+    assert.ok(Buffer.concat(chunks).equals(content), "the snapshot's file differs from the stream");
+  });
+
+  test("a stream that fails before its end stops restic and leaves no snapshot or lock", async () => {
+    const input = new PassThrough();
+    const call = restic().backup(repo, {
+      paths: [],
+      tags: ["test:stdin-broken"],
+      stdin: { filename: "upload.bin", input },
+    });
+    input.write(randomBytes(2 * 1024 * 1024));
+    await sleep(300);
+    input.destroy(new Error("client went away"));
+    await assert.rejects(call, (e: unknown) => e instanceof ResticCancelledError);
+    assert.deepEqual(await lockFiles(), []);
+    assert.deepEqual(await restic().snapshots(repo, { tags: ["test:stdin-broken"] }), []);
   });
 
   test("an already aborted signal never starts restic", async () => {
