@@ -12,9 +12,26 @@ const RECYCLED_AT = "restwell:recycled-at:";
 /** The plan tag of a recycled snapshot, renamed so retention and plan listings skip it. */
 const RECYCLED_PLAN = "restwell:recycled-plan:";
 
+/** Marks a snapshot made from a stream (a database dump or an upload) rather than the plan's paths. */
+const SOURCE = "restwell:source:";
+
 /** Tags of a new snapshot of `planId` made by `instance`. */
 export function backupTags(planId: string, instance: string): string[] {
   return [`${PLAN}${planId}`, `${CREATED_BY}${instance}`];
+}
+
+/**
+ * Tags of a plan's snapshot of a stream: the plan's tags plus one naming the source, so that
+ * retention (grouped by tags) keeps each source's snapshots apart from the paths' ones.
+ * `source` is "upload" or "db:<database source name>".
+ */
+export function sourceBackupTags(planId: string, instance: string, source: string): string[] {
+  return [...backupTags(planId, instance), `${SOURCE}${source}`];
+}
+
+/** The stream source of a snapshot ("upload", "db:<name>"), or "" for the plan's paths. */
+export function sourceOfTags(tags: readonly string[]): string {
+  return tagValue(tags, SOURCE);
 }
 
 function tagValue(tags: readonly string[], prefix: string): string {
