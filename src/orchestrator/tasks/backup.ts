@@ -51,6 +51,58 @@ export function backupTask(opts: { dryRun: boolean }) {
   };
 }
 
+/** A stream to back up as one file, opened when the operation runs. */
+export interface StdinInput {
+  /**
+   * The bytes. Only a stream that ends normally is complete: a producer that fails (a dump
+   * tool exiting non-zero, a client going away) must error or destroy it instead of ending
+   * it, and restic is then stopped without a snapshot.
+   */
+  input: NodeJS.ReadableStream;
+  /** Settles when the producer is done; a rejection fails the operation with its error. */
+  done: Promise<void>;
+}
+
+/**
+ * The body of a backup operation of a stream (a database dump or an upload): `restic backup
+ * --stdin --stdin-filename <filename>` with `tags`, recording progress and outcome like a
+ * paths backup. `open` starts the producer once the operation runs (after its queue turn).
+ */
+export function stdinBackupTask(opts: {
+  filename: string;
+  tags: string[];
+  open: (signal: AbortSignal) => StdinInput;
+}) {
+  return async (ctx: TaskContext): Promise<void> => {
+    const producer = opts.open(ctx.signal);
+    // The producer's own failure explains a stopped restic better than "cancelled".
+    const produced = producer.done.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    let result: BackupResult;
+    try {
+      result = await ctx.deps.restic.backup(
+        ctx.target,
+        { paths: [], tags: opts.tags, stdin: { filename: opts.filename, input: producer.input } },
+        {
+          signal: ctx.signal,
+          onStatus: (status) => {
+            setStatus(ctx.op, status);
+            ctx.progress();
+          },
+        },
+      );
+    } catch (error) {
+      const cause = ctx.signal.aborted ? undefined : await produced;
+      throw cause ?? error;
+    }
+    const failed = await produced;
+    if (failed) throw failed;
+    setResult(ctx.op, result);
+  };
+}
+
 function setStatus(op: Operation, s: BackupStatus): void {
   if (op.op.case !== "operationBackup") return;
   op.op.value.lastStatus = {
