@@ -6,15 +6,11 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { execa } from "execa";
-import { hashPassword } from "../../src/auth/password.js";
-import { startDaemon } from "../../src/daemon.js";
-import { silentLogger } from "../../src/log.js";
 import { output, restwell } from "../helpers/cli.js";
-import { initRepo, makeSourceTree, TEST_PASSWORD } from "../helpers/data.js";
 import { callJson, type OpJson, waitFor } from "../helpers/http.js";
-import { slowRestic } from "../helpers/slow-restic.js";
+import { startSlowResticDaemon } from "../helpers/slow-restic.js";
 import { tempDir } from "../helpers/temp.js";
 
 const USER = "admin";
@@ -22,31 +18,13 @@ const PASSWORD = "a long admin password";
 const MAIN = join(import.meta.dirname, "..", "..", "src", "main.ts");
 
 describe("restwell client commands against a running daemon", async () => {
-  const dir = tempDir();
-  const repoPath = join(dir, "repo");
-  const sourceDir = makeSourceTree(join(dir, "src"), { files: 12 });
-  await initRepo(repoPath);
-  const slow = slowRestic(2);
-  const configPath = join(dir, "config.json");
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      instance: "cli-test",
-      repos: [{ id: "local", uri: repoPath, password: TEST_PASSWORD }],
-      plans: [{ id: "plan1", repo: "local", paths: [sourceDir] }],
-      auth: { users: [{ name: USER, passwordBcrypt: await hashPassword(PASSWORD) }] },
-    }),
-    { mode: 0o600 },
-  );
-  const daemon = await startDaemon({
-    configPath,
-    dataDir: join(dir, "data"),
-    bindAddress: "127.0.0.1:0",
-    resticCommand: slow.command,
-    resticEnv: slow.env,
-    log: silentLogger,
+  const { daemon, slow, dir, repoPath, sourceDir } = await startSlowResticDaemon({
+    instance: "cli-test",
+    planId: "plan1",
+    files: 12,
+    user: USER,
+    password: PASSWORD,
   });
-  after(() => daemon.stop());
   const env = {
     RESTWELL_SERVER: daemon.url,
     RESTWELL_USER: USER,

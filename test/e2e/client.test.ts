@@ -6,11 +6,10 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { build } from "esbuild";
-import { hashPassword } from "../../src/auth/password.js";
 import {
   backupProgress,
   createClient,
@@ -18,11 +17,8 @@ import {
   OperationStatus,
 } from "../../src/client/index.js";
 import { createNodeClient } from "../../src/client/node.js";
-import { startDaemon } from "../../src/daemon.js";
-import { silentLogger } from "../../src/log.js";
-import { initRepo, makeSourceTree, TEST_PASSWORD } from "../helpers/data.js";
 import { callJson } from "../helpers/http.js";
-import { slowRestic } from "../helpers/slow-restic.js";
+import { startSlowResticDaemon } from "../helpers/slow-restic.js";
 import { tempDir } from "../helpers/temp.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -30,30 +26,13 @@ const USER = "me";
 const PASSWORD = "client test password";
 
 describe("TypeScript client", async () => {
-  const dir = tempDir();
-  const repoPath = join(dir, "repo");
-  const sourceDir = makeSourceTree(join(dir, "src"), { files: 8 });
-  await initRepo(repoPath);
-  const slow = slowRestic(2);
-  const configPath = join(dir, "config.json");
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      instance: "client-test",
-      repos: [{ id: "local", uri: repoPath, password: TEST_PASSWORD }],
-      plans: [{ id: "docs", repo: "local", paths: [sourceDir] }],
-      auth: { users: [{ name: USER, passwordBcrypt: await hashPassword(PASSWORD) }] },
-    }),
-  );
-  const daemon = await startDaemon({
-    configPath,
-    dataDir: join(dir, "data"),
-    bindAddress: "127.0.0.1:0",
-    resticCommand: slow.command,
-    resticEnv: slow.env,
-    log: silentLogger,
+  const { daemon } = await startSlowResticDaemon({
+    instance: "client-test",
+    planId: "docs",
+    files: 8,
+    user: USER,
+    password: PASSWORD,
   });
-  after(() => daemon.stop());
 
   it("triggers a backup, follows its progress, waits for it and lists the snapshot (fetch)", async () => {
     const client = createClient(daemon.url, { user: USER, password: PASSWORD });

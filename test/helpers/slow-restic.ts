@@ -6,6 +6,11 @@
  */
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { after } from "node:test";
+import { hashPassword } from "../../src/auth/password.js";
+import { startDaemon } from "../../src/daemon.js";
+import { silentLogger } from "../../src/log.js";
+import { initRepo, makeSourceTree, TEST_PASSWORD } from "./data.js";
 import { tempDir } from "./temp.js";
 
 const SCRIPT = `#!/bin/bash
@@ -58,4 +63,54 @@ export function slowRestic(seconds = 2): SlowRestic {
     },
     setDelaySeconds,
   };
+}
+
+/** A daemon with authentication on, one repo and one plan, whose backups run through slowRestic. */
+export interface SlowResticDaemon {
+  daemon: Awaited<ReturnType<typeof startDaemon>>;
+  slow: SlowRestic;
+  /** The temp dir holding the repo, the plan's source files, the config and the data dir. */
+  dir: string;
+  repoPath: string;
+  /** The plan's source folder. */
+  sourceDir: string;
+}
+
+/**
+ * Starts a daemon on a port-0 server with one user, a repo "local" (initialized) and a plan
+ * `planId` backing up `files` small files; stopped after the calling suite.
+ */
+export async function startSlowResticDaemon(opts: {
+  instance: string;
+  planId: string;
+  files: number;
+  user: string;
+  password: string;
+}): Promise<SlowResticDaemon> {
+  const dir = tempDir();
+  const repoPath = join(dir, "repo");
+  const sourceDir = makeSourceTree(join(dir, "src"), { files: opts.files });
+  await initRepo(repoPath);
+  const slow = slowRestic(2);
+  const configPath = join(dir, "config.json");
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      instance: opts.instance,
+      repos: [{ id: "local", uri: repoPath, password: TEST_PASSWORD }],
+      plans: [{ id: opts.planId, repo: "local", paths: [sourceDir] }],
+      auth: { users: [{ name: opts.user, passwordBcrypt: await hashPassword(opts.password) }] },
+    }),
+    { mode: 0o600 },
+  );
+  const daemon = await startDaemon({
+    configPath,
+    dataDir: join(dir, "data"),
+    bindAddress: "127.0.0.1:0",
+    resticCommand: slow.command,
+    resticEnv: slow.env,
+    log: silentLogger,
+  });
+  after(() => daemon.stop());
+  return { daemon, slow, dir, repoPath, sourceDir };
 }
