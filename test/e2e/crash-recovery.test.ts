@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { chmodSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
-import { type DaemonProcess, spawnDaemon, spawnRestwell, writeConfig } from "../helpers/daemon.js";
+import { type DaemonProcess, spawnDaemon, writeConfig } from "../helpers/daemon.js";
 import { initRepo, makeSourceTree, restic, TEST_PASSWORD } from "../helpers/data.js";
 import { callJson, type OpJson, runAndWait, waitFor } from "../helpers/http.js";
 import { slowRestic } from "../helpers/slow-restic.js";
@@ -23,20 +23,6 @@ function slowUnlockRestic(dir: string): string {
   );
   chmodSync(path, 0o755);
   return path;
-}
-
-function serveArgs(configPath: string, dataDir: string, restic: string): string[] {
-  return [
-    "serve",
-    "--config-file",
-    configPath,
-    "--data-dir",
-    dataDir,
-    "--bind-address",
-    "127.0.0.1:0",
-    "--restic-cmd",
-    restic,
-  ];
 }
 
 async function kill(daemon: DaemonProcess): Promise<void> {
@@ -70,7 +56,7 @@ it("removes the stale lock even when the daemon was killed during the previous r
   // 1. Killed mid-backup: restic's lock stays behind. The first backup's snapshot is indexed
   // while the second waits in the queue, so the interrupted backup is not the newest operation.
   const slow = slowRestic(0);
-  const first = await spawnRestwell(serveArgs(configPath, dataDir, slow.command), slow.env);
+  const first = await spawnDaemon(configPath, dataDir, slow);
   const done = await callJson(first.url, "v1.Backrest/Backup", { value: "plan1" });
   assert.equal((done.body as OpJson).status, "STATUS_SUCCESS", done.text);
   slow.setDelaySeconds(60);
@@ -92,7 +78,7 @@ it("removes the stale lock even when the daemon was killed during the previous r
   assert.equal((await locks(repoPath)).length, 1, "the killed backup left its lock");
 
   // 2. Restarted; killed while its recovery waits in `restic unlock`.
-  const second = await spawnRestwell(serveArgs(configPath, dataDir, slowUnlockRestic(dir)));
+  const second = await spawnDaemon(configPath, dataDir, { command: slowUnlockRestic(dir) });
   const recovered = (
     (await callJson(second.url, "v1.Backrest/GetOperations", {})).body as { operations: OpJson[] }
   ).operations;

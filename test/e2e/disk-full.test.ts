@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { parseConfigJson, validateConfig } from "../../src/config/index.js";
-import { type DaemonProcess, spawnDaemon, spawnRestwell, writeConfig } from "../helpers/daemon.js";
+import { type DaemonProcess, spawnDaemon, writeConfig } from "../helpers/daemon.js";
 import { initRepo, makeSourceTree, TEST_PASSWORD } from "../helpers/data.js";
 import { callJson, type OpJson, waitFor } from "../helpers/http.js";
 import { slowRestic } from "../helpers/slow-restic.js";
@@ -57,20 +57,7 @@ describe("a full data directory", { skip, concurrency: false, timeout: 300_000 }
     configDir,
   );
   const slow = slowRestic(0);
-  let daemon: DaemonProcess = await spawnRestwell(
-    [
-      "serve",
-      "--config-file",
-      configPath,
-      "--data-dir",
-      dataDir,
-      "--bind-address",
-      "127.0.0.1:0",
-      "--restic-cmd",
-      slow.command,
-    ],
-    slow.env,
-  );
+  let daemon: DaemonProcess = await spawnDaemon(configPath, dataDir, slow);
   let filler = "";
   after(async () => {
     try {

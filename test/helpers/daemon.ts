@@ -60,8 +60,13 @@ export interface DaemonProcess {
 /**
  * Runs `restwell serve` as a child process in its own process group (so a test can kill
  * the daemon together with its restic children, like a power cut) and waits until it listens.
+ * `restic` runs another restic command (a test wrapper) with extra environment.
  */
-export async function spawnDaemon(configPath: string, dataDir: string): Promise<DaemonProcess> {
+export async function spawnDaemon(
+  configPath: string,
+  dataDir: string,
+  restic?: { command: string; env?: Record<string, string> },
+): Promise<DaemonProcess> {
   const args = [
     "--config-file",
     configPath,
@@ -69,8 +74,9 @@ export async function spawnDaemon(configPath: string, dataDir: string): Promise<
     dataDir,
     "--bind-address",
     "127.0.0.1:0",
+    ...(restic ? ["--restic-cmd", restic.command] : []),
   ];
-  return spawnRestwell(["serve", ...args]);
+  return spawnRestwell(["serve", ...args], restic?.env);
 }
 
 /** Runs `restwell <args>` from source with extra environment and waits until it listens. */
