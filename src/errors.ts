@@ -2,6 +2,7 @@
  * Domain errors shared by every layer below the API edge. Only src/api/errors.ts
  * turns them into Connect codes.
  */
+import { dirname } from "node:path";
 
 /** A named thing (plan, repo, operation) does not exist. */
 export class NotFoundError extends Error {
@@ -52,4 +53,20 @@ export class PermissionDeniedError extends Error {
 /** Credentials were given but do not match (e.g. a failed Login). */
 export class UnauthenticatedError extends Error {
   override name = "UnauthenticatedError";
+}
+
+/**
+ * What to tell a user whose request or operation failed because a disk is full (ENOSPC, a
+ * quota, SQLite's SQLITE_FULL); undefined for any other error.
+ */
+export function diskFullMessage(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { code, path } = err as { code?: unknown; path?: unknown };
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    const where = typeof path === "string" ? ` holding ${dirname(path)}` : "";
+    return `no space left on the disk${where}; free space there and retry`;
+  }
+  if (code === "SQLITE_FULL")
+    return "the disk holding the daemon's data directory is full; free space there and retry";
+  return undefined;
 }

@@ -3,9 +3,9 @@
  * ConnectError. Unknown errors become Internal with a generic message; their cause is
  * logged once, with the request id.
  */
-import { dirname } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { OperationSchema } from "../../gen/v1/operations_pb.js";
+import { diskFullMessage } from "../errors.js";
 import type { Logger } from "../log.js";
 import { CancelReason, OperationFailedError } from "../orchestrator/errors.js";
 
@@ -56,22 +56,6 @@ export function toConnectError(err: unknown, log: Logger, requestId?: string): C
   });
   const ref = requestId ? ` (request id ${requestId})` : "";
   return new ConnectError(`internal error${ref}; see the daemon's log`, Code.Internal);
-}
-
-/**
- * What to tell a client whose request failed because a disk is full (ENOSPC, a quota, SQLite's
- * SQLITE_FULL); undefined for any other error.
- */
-function diskFullMessage(err: unknown): string | undefined {
-  if (!(err instanceof Error)) return undefined;
-  const { code, path } = err as { code?: unknown; path?: unknown };
-  if (code === "ENOSPC" || code === "EDQUOT") {
-    const where = typeof path === "string" ? ` holding ${dirname(path)}` : "";
-    return `no space left on the disk${where}; free space there and retry`;
-  }
-  if (code === "SQLITE_FULL")
-    return "the disk holding the daemon's data directory is full; free space there and retry";
-  return undefined;
 }
 
 /**

@@ -73,6 +73,19 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
   /** Repos where a stopped or failed restic may have left its lock: unlocked before their next operation. */
   const staleLocks = new Set<string>();
   let closing = false;
+  /** Finished operations whose end could not be written yet (a full disk), by id. */
+  const unrecorded = new Map<bigint, Operation>();
+  const retryUnrecorded = createRetryTimer(UNRECORDED_RETRY_MS, () => {
+    for (const [opId, op] of unrecorded) {
+      try {
+        write(op);
+        unrecorded.delete(opId);
+      } catch {
+        return true; // still failing: try again later
+      }
+    }
+    return false;
+  });
 
   /**
    * Stores `op` and takes over its new modno. The object itself stays the task's, so
@@ -178,7 +191,7 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
       log?.end();
       if (err instanceof OperationFailedError) throw err;
       if (ctx.repo && mayHaveLeftLock(err, signal)) await unlockAfterStop(ctx.repo, signal);
-      const failed = recordFailure(deps, deps.ops.get(id) ?? ctx.op, err, signal);
+      const failed = recordEnd(deps.ops.get(id) ?? ctx.op, err, signal);
       if (ctx.repo) {
         ctx.op = failed;
         await fireHooks(ctx, "end", spec.attempt).catch(() => ({ action: "continue" }));
@@ -186,6 +199,25 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
       if (err instanceof HookVerdictError && err.verdict.delayMs !== undefined)
         spec.onRetry?.(err.verdict.delayMs);
       throw new OperationFailedError(failed, { cause: err });
+    }
+  }
+
+  /**
+   * Records how the operation ended. When the log cannot take the write (the disk is full),
+   * the end is kept and written again every few seconds until it is, so the operation does
+   * not show as running until the next start.
+   */
+  function recordEnd(op: Operation, err: unknown, signal: AbortSignal): Operation {
+    try {
+      return recordFailure(deps, op, err, signal);
+    } catch (writeError) {
+      deps.log.warn("could not record the end of an operation; retrying until it is recorded", {
+        op: op.id,
+        error: writeError instanceof Error ? writeError.message : String(writeError),
+      });
+      unrecorded.set(op.id, op);
+      retryUnrecorded.schedule();
+      return op;
     }
   }
 
@@ -250,7 +282,37 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
       closing = true;
       for (const c of running.values()) c.abort(new CancelReason("system"));
       await queues.idle();
+      // A last attempt; what still fails is marked failed by the next start's recovery.
+      retryUnrecorded.runNow();
+      retryUnrecorded.stop();
     },
+  };
+}
+
+/** How often the end of an operation that could not be recorded is written again. */
+export const UNRECORDED_RETRY_MS = 5_000;
+
+/**
+ * Runs `attempt` every `intervalMs` once scheduled, for as long as it returns true (more to
+ * do); the timer never keeps the process alive.
+ */
+function createRetryTimer(intervalMs: number, attempt: () => boolean) {
+  let timer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+  const runNow = () => {
+    if (!attempt()) stop();
+  };
+  return {
+    schedule() {
+      if (timer) return;
+      timer = setInterval(runNow, intervalMs);
+      timer.unref();
+    },
+    runNow,
+    stop,
   };
 }
 

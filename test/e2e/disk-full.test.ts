@@ -59,6 +59,7 @@ describe("a full data directory", { skip, concurrency: false, timeout: 300_000 }
   const slow = slowRestic(0);
   let daemon: DaemonProcess = await spawnDaemon(configPath, dataDir, slow);
   let filler = "";
+  let interruptedId = "";
   after(async () => {
     try {
       if (daemon.child.pid) process.kill(-daemon.child.pid, "SIGKILL");
@@ -80,6 +81,7 @@ describe("a full data directory", { skip, concurrency: false, timeout: 300_000 }
     const started = await callJson(daemon.url, "v1.Backrest/StartBackup", { value: "plan1" });
     assert.equal(started.status, 200, started.text);
     const id = (started.body as { operationId: string }).operationId;
+    interruptedId = id;
     // Its first progress report is recorded; then the disk fills while restic is held.
     await waitFor(
       async () =>
@@ -119,6 +121,18 @@ describe("a full data directory", { skip, concurrency: false, timeout: 300_000 }
 
   it("works again once space is freed", async () => {
     rmSync(filler);
+    // The end of the backup the full disk interrupted is recorded without a restart.
+    let interrupted: OpJson | undefined;
+    await waitFor(
+      async () => {
+        interrupted = (await ops(daemon.url)).find((op) => op.id === interruptedId);
+        return interrupted !== undefined && interrupted.status !== "STATUS_INPROGRESS";
+      },
+      60_000,
+      "the interrupted backup's end to be recorded",
+    );
+    assert.equal(interrupted?.status, "STATUS_ERROR", JSON.stringify(interrupted));
+    assert.match(interrupted?.displayMessage ?? "", /full|no space/, JSON.stringify(interrupted));
     const cfg = JSON.parse(readFileSync(configPath, "utf8")) as {
       plans: { excludes?: string[] }[];
     };

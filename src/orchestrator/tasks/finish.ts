@@ -1,6 +1,7 @@
 /** Recording how a failed or cancelled operation ended. */
 import type { Operation } from "../../../gen/v1/operations_pb.js";
 import { OperationStatus } from "../../../gen/v1/operations_pb.js";
+import { diskFullMessage } from "../../errors.js";
 import type { OrchestratorDeps } from "../deps.js";
 import { CancelReason, HookVerdictError } from "../errors.js";
 import { TimeLimitReason, timeoutMessage } from "../time-limit.js";
@@ -62,9 +63,13 @@ const USER_FACING = new Set([
   "ValidationError",
   "ConflictError",
   "HookVerdictError",
+  "UploadTooLargeError",
+  "UploadInterruptedError",
 ]);
 
 function describe(err: unknown): string {
   if (err instanceof Error && USER_FACING.has(err.name)) return err.message;
+  const full = diskFullMessage(err);
+  if (full) return full;
   return "internal error while running the operation; see the daemon's log";
 }
