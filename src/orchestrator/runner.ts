@@ -173,11 +173,13 @@ export function createRunner(deps: OrchestratorDeps, queues: SerialQueues): Runn
       const started = await fireHooks(ctx, "start", spec.attempt);
       if (started.action !== "continue") throw new HookVerdictError(started);
       await spec.run(ctx);
-      progress.close();
-      log?.end();
       if (ctx.op.status === OperationStatus.STATUS_INPROGRESS)
         ctx.op.status = OperationStatus.STATUS_SUCCESS;
+      // Before the throttle's last write: that write carries the same object, and a waiter
+      // must never see a finished status without its end time.
       ctx.op.unixTimeEndMs = BigInt(deps.clock.now());
+      progress.close();
+      log?.end();
       write(ctx.op);
       const ended = await fireHooks(ctx, "end", spec.attempt);
       if (ended.action === "continue") return ctx.op;

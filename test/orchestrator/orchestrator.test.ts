@@ -145,6 +145,31 @@ describe("orchestrator", () => {
     await done;
   });
 
+  it("never records a finished status without the end time (a waiter could read it)", async () => {
+    const { deps, fake, ops, now } = makeDeps();
+    const finishedWithoutEnd: string[] = [];
+    ops.subscribe((e) => {
+      if (e.type !== "updated") return;
+      for (const op of e.operations) {
+        const finished =
+          op.status !== OperationStatus.STATUS_PENDING &&
+          op.status !== OperationStatus.STATUS_INPROGRESS;
+        if (finished && op.unixTimeEndMs === 0n)
+          finishedWithoutEnd.push(`${op.id} modno ${op.modno}`);
+      }
+    });
+    const done = createOrchestrator(deps).backup("p2");
+    await settle(20);
+    // The second report waits in the throttle window when the backup ends.
+    fake.backups[0]?.onStatus?.(status({ filesDone: 1 }));
+    fake.backups[0]?.onStatus?.(status({ filesDone: 2 }));
+    now.t += 10;
+    fake.backups[0]?.resolve({ summary: summary(), errors: [], partial: false });
+    const op = await done;
+    assert.equal(op.status, OperationStatus.STATUS_SUCCESS);
+    assert.deepEqual(finishedWithoutEnd, []);
+  });
+
   it("recovery marks interrupted operations failed and unlocks their repos", async () => {
     const { deps, fake, ops } = makeDeps();
     const [stuck] = ops.add(
