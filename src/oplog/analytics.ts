@@ -132,6 +132,22 @@ export interface OpAnalytics {
   statsHistory(repoId: string, sinceMs: number): StatsHistory;
   /** How many operations there are of each kind (payload case) and status. */
   countByKindAndStatus(): { kind: string; status: OperationStatus; count: number }[];
+  /**
+   * What indexing the snapshots of the repository `repoGuid` needs, read without its whole
+   * history: `snapshotIds` are the full ids restic lists now.
+   */
+  snapshotIndexState(repoGuid: string, snapshotIds: readonly string[]): SnapshotIndexState;
+}
+
+/** The log's side of a repository's snapshot index (see OpAnalytics.snapshotIndexState). */
+export interface SnapshotIndexState {
+  /**
+   * The index operations of the repo for any of the snapshot ids, and every one of its index
+   * operations not marked forgotten; oldest first is not guaranteed.
+   */
+  indexed: Operation[];
+  /** The repo's backups whose snapshot id is one of the ids or its short (8-character) form, by id. */
+  backups: Operation[];
 }
 
 /** An operation store with analytics, as both openSqliteOpStore and createMemoryOpStore return. */

@@ -92,6 +92,24 @@ export function createMemoryOpStore(opts: MemoryOpStoreOptions = {}): AnalyticsO
         .filter((op) => op.op.case === "operationIndexSnapshot" && !op.op.value.forgot)
         .map((op) => op.snapshotId);
     },
+    snapshotIndexState(repoGuid, snapshotIds) {
+      open();
+      const wanted = new Set(snapshotIds);
+      const backupIds = new Set([...snapshotIds, ...snapshotIds.map((id) => id.slice(0, 8))]);
+      const ofRepo = [...ops.values()].filter((op) => op.repoGuid === repoGuid);
+      return {
+        indexed: copyOperations(
+          ofRepo.filter(
+            (op) =>
+              op.op.case === "operationIndexSnapshot" &&
+              (wanted.has(op.snapshotId) || !op.op.value.forgot),
+          ),
+        ),
+        backups: copyOperations(
+          ofRepo.filter((op) => op.op.case === "operationBackup" && backupIds.has(op.snapshotId)),
+        ),
+      };
+    },
     statsHistory(repoId, sinceMs) {
       open();
       return statsHistoryOf([...ops.values()], repoId, sinceMs);

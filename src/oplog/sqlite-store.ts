@@ -2,7 +2,7 @@
  * The operation log on SQLite: each operation is stored as protobuf bytes beside the indexed
  * columns that selectors filter on. The only SQL outside this folder's tests lives here and in
  * migrations.ts / migration-analytics.ts / migration-scale-indexes.ts / sqlite-query.ts /
- * dashboard.ts / sqlite-history.ts / sqlite-stats.ts.
+ * dashboard.ts / sqlite-history.ts / sqlite-stats.ts / sqlite-snapshot-index.ts.
  *
  * Ids come from `INTEGER PRIMARY KEY AUTOINCREMENT`: increasing and never reused, even after
  * the newest operations are deleted, so a client that cached an id never sees it come back for
@@ -22,6 +22,7 @@ import { opColumns } from "./op-columns.js";
 import { effectiveSelector } from "./selector.js";
 import { createSqliteHistory, LIVE_SNAPSHOT_IDS_SQL } from "./sqlite-history.js";
 import { selectSql } from "./sqlite-query.js";
+import { createSqliteSnapshotIndex } from "./sqlite-snapshot-index.js";
 import { createSqliteStatsHistory } from "./sqlite-stats.js";
 import { copyOperations } from "./stamp.js";
 import type { OpQuery } from "./types.js";
@@ -128,6 +129,7 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
     clearHistory: (options) => emitDeleted(history.clear(options)),
     liveSnapshotIds: () => liveIds.all().map((row) => (row as { snapshot_id: string }).snapshot_id),
     statsHistory: createSqliteStatsHistory(db),
+    snapshotIndexState: createSqliteSnapshotIndex(db),
     subscribe: (listener) => listeners.subscribe(listener),
     countByKindAndStatus: () =>
       // The database hands integers back as bigints.

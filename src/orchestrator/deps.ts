@@ -1,7 +1,7 @@
 /** What the orchestrator needs from the rest of the daemon: interfaces only, so tests use fakes. */
 import type { Config } from "../../gen/v1/config_pb.js";
 import type { Logger } from "../log.js";
-import type { OpStore } from "../oplog/types.js";
+import type { AnalyticsOpStore } from "../oplog/analytics.js";
 import type { LsNode, Restic } from "../restic/types.js";
 import type { Clock } from "./clock.js";
 import type { HookRuntime } from "./hook-runner.js";
@@ -41,7 +41,7 @@ export interface TreeIndex {
 
 export interface OrchestratorDeps {
   config: ConfigSource;
-  ops: OpStore;
+  ops: AnalyticsOpStore;
   restic: Restic;
   clock: Clock;
   log: Logger;

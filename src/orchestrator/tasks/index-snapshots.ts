@@ -28,26 +28,24 @@ export async function indexSnapshots(
   signal?: AbortSignal,
 ): Promise<IndexResult> {
   const snapshots = await deps.restic.snapshots(resticRepoOf(repo), undefined, { signal });
+  // Only the index operations of these snapshots and of those still live, and the backups
+  // that made new ones: a long history is never read in full.
+  const state = deps.ops.snapshotIndexState(
+    repo.guid,
+    snapshots.map((s) => s.id),
+  );
   const indexed = new Map<string, Operation>();
-  // The first backup of each snapshot id, so a new snapshot finds its flow without a query
-  // per snapshot (1,000 new snapshots used to cost 1,000 queries).
+  for (const op of state.indexed) indexed.set(op.snapshotId, op);
+  // The first backup of each snapshot id, so a new snapshot finds its flow.
   const backups = new Map<string, Operation>();
-  for (const op of deps.ops.query({ selector: { repoGuid: repo.guid } })) {
-    if (op.op.case === "operationIndexSnapshot") indexed.set(op.snapshotId, op);
-    else if (
-      op.op.case === "operationBackup" &&
-      op.snapshotId !== "" &&
-      !backups.has(op.snapshotId)
-    )
-      backups.set(op.snapshotId, op);
-  }
+  for (const op of state.backups) if (!backups.has(op.snapshotId)) backups.set(op.snapshotId, op);
   const added: Operation[] = [];
   const changed: Operation[] = [];
   const live = new Set<string>();
   for (const s of snapshots) {
     live.add(s.id);
     const existing = indexed.get(s.id);
-    if (!existing) added.push(newIndexOp(repo, s, backups.get(s.shortId)));
+    if (!existing) added.push(newIndexOp(repo, s, backups.get(s.shortId) ?? backups.get(s.id)));
     else if (refresh(existing, s)) changed.push(existing);
   }
   for (const op of indexed.values()) {
