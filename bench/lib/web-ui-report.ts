@@ -119,7 +119,7 @@ ${row(
 
 - First load: ${bundle.initialFiles.length} files (${bundle.initialFiles.join(", ")}), ${kib(bundle.initialRaw)} (${kib(bundle.initialBrotli)} as served with brotli); the whole UI is ${bundle.chunks} JavaScript chunks, ${kib(bundle.totalRaw)} (${kib(bundle.totalBrotli)} brotli). Views load on demand.
 - "Content" is the moment the dashboard's first plan card, filled from \`GetSummaryDashboard\`, is in the DOM (a MutationObserver records performance.now()). Each run uses a new browser context (empty cache), then reloads for the warm case (hashed assets are cached as immutable).
-- The operations view loads the newest 500 operations, then doubles the page each time the list is scrolled to its end (500, 1,000, 2,000 ... 16,000); "all loaded" is when the list holds every operation.
+- The operations view loads the newest 500 operations, then the next 500 each time the list is scrolled to its end (\`GetOperations\` with \`before_id\` = the oldest id loaded: ${Math.ceil(r.operations / 500)} pages for ${r.operations.toLocaleString("en")} operations); "all loaded" is when the list holds every operation.
 - History: flows of a backup, two hook runs, a forget and a snapshot index, five plans twice a day, written into the operation log before the daemon starts.
 - 1-minute load average during the runs: ${Math.min(...r.load).toFixed(1)}-${Math.max(...r.load).toFixed(1)} (on ${env.cpus} CPUs; other work on the machine slows the browser down).
 - Measured ${env.date} on ${env.cpu}, ${env.cpus} CPUs, ${env.memoryGiB} GiB RAM, ${env.kernel}; Node ${env.node}; daemon started as \`${r.daemonEntry}\`; browser and daemon on the same machine.

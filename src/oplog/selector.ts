@@ -4,7 +4,10 @@
 import type { Operation } from "../../gen/v1/operations_pb.js";
 import type { OpSelector } from "./types.js";
 
-/** An OpSelector with proto3 "unset" values (empty string, empty list, zero) removed. */
+/**
+ * An OpSelector with proto3 "unset" values (empty string, empty list, zero) removed; beforeId
+ * is kept whenever it is defined (see OpSelector.beforeId).
+ */
 export type EffectiveSelector = OpSelector;
 
 /** The string-valued selector fields, which all match by equality. */
@@ -20,6 +23,7 @@ export function effectiveSelector(selector: OpSelector = {}): EffectiveSelector 
   }
   if (selector.flowId) out.flowId = selector.flowId;
   if (selector.modnoGte) out.modnoGte = selector.modnoGte;
+  if (selector.beforeId !== undefined) out.beforeId = selector.beforeId;
   if (selector.statuses && selector.statuses.length > 0) out.statuses = selector.statuses;
   return out;
 }
@@ -33,6 +37,7 @@ export function matchesSelector(op: Operation, selector: EffectiveSelector): boo
   }
   if (selector.flowId !== undefined && op.flowId !== selector.flowId) return false;
   if (selector.modnoGte !== undefined && op.modno < selector.modnoGte) return false;
+  if (selector.beforeId !== undefined && op.id >= selector.beforeId) return false;
   if (selector.statuses && !selector.statuses.includes(op.status)) return false;
   return true;
 }

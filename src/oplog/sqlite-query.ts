@@ -10,6 +10,10 @@ export interface SelectorSql {
   params: Record<string, bigint | string | number>;
 }
 
+/** SQLite's integer range: a bigint beyond it cannot be bound ("RangeError"). */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 const COLUMNS: Record<(typeof STRING_FIELDS)[number], string> = {
   repoId: "repo_id",
   repoGuid: "repo_guid",
@@ -41,6 +45,14 @@ export function whereClause(selector: EffectiveSelector): SelectorSql {
     terms.push("modno >= @modnoGte");
     params.modnoGte = selector.modnoGte;
   }
+  // Beyond SQLite's integers every id is below beforeId: no term. Below them none is, which
+  // INT64_MIN says as well (a bigint outside the range cannot be bound).
+  if (selector.beforeId !== undefined && selector.beforeId <= INT64_MAX) {
+    // On the primary key: with ORDER BY id DESC LIMIT n this is a range scan of the rowid (or
+    // of a column index, whose entries end in the rowid), so each page reads n rows.
+    terms.push("id < @beforeId");
+    params.beforeId = selector.beforeId < INT64_MIN ? INT64_MIN : selector.beforeId;
+  }
   if (selector.statuses) {
     terms.push("status IN (SELECT value FROM json_each(@statuses))");
     params.statuses = JSON.stringify(selector.statuses);
@@ -55,8 +67,9 @@ export function whereClause(selector: EffectiveSelector): SelectorSql {
 export function selectSql(selector: EffectiveSelector, lastN: number): SelectorSql {
   const where = whereClause(selector);
   // With only a range on modno, SQLite would rather walk the primary key in id order than use
-  // the modno index; "+id" takes id ordering out of the running, so the index wins.
-  const order = selector.modnoGte !== undefined ? "+id" : "id";
+  // the modno index; "+id" takes id ordering out of the running, so the index wins. With a
+  // beforeId SQLite walks the primary key's range anyway: in id order, it needs no sort.
+  const order = selector.modnoGte !== undefined && selector.beforeId === undefined ? "+id" : "id";
   if (lastN > 0) {
     return {
       sql: `SELECT operation FROM operations${where.sql} ORDER BY ${order} DESC LIMIT @lastN`,

@@ -22,6 +22,12 @@ export interface OpSelector {
   flowId?: bigint;
   instanceId?: string;
   modnoGte?: bigint;
+  /**
+   * Only operations with an id below this one: the cursor of the next (older) page of a lastN
+   * query, i.e. the oldest id already loaded. Unlike the fields above it has no "unset" value
+   * besides undefined: 0 or a negative id matches nothing (the API refuses them).
+   */
+  beforeId?: bigint;
   /** Operations in any of these statuses (internal use, e.g. crash recovery; not in the API). */
   statuses?: OperationStatus[];
 }

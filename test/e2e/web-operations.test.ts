@@ -1,24 +1,91 @@
 /**
- * The operations view in real Chromium: thousands of operations in history (paged, only the
- * visible rows rendered, the tree grouped by flow), a running backup's live progress and its
+ * The operations view in real Chromium: thousands of operations in history (paged with a
+ * before_id cursor, each shown once, only the visible rows rendered, the tree grouped by flow), a running backup's live progress and its
  * cancellation, and an operation's log.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { create } from "@bufbuild/protobuf";
+import { create, fromBinary } from "@bufbuild/protobuf";
+import type { Page, Response } from "playwright-core";
 import { Hook_Condition } from "../../gen/v1/config_pb.js";
-import { OperationSchema, OperationStatus } from "../../gen/v1/operations_pb.js";
+import {
+  OperationListSchema,
+  OperationSchema,
+  OperationStatus,
+} from "../../gen/v1/operations_pb.js";
+import { GetOperationsRequestSchema } from "../../gen/v1/service_pb.js";
 import { startDaemon } from "../../src/daemon.js";
 import { silentLogger } from "../../src/log.js";
 import { openSqliteOpStore } from "../../src/oplog/sqlite-store.js";
 import { launchBrowser, openPage, screenshot, until } from "../helpers/browser.js";
 import { initRepo, makeSourceTree, TEST_PASSWORD } from "../helpers/data.js";
+import { callJson, type OpJson, waitForOperation } from "../helpers/http.js";
 import { tempDir } from "../helpers/temp.js";
 
 /** Finished flows (a backup and its hook) written into the history before the daemon starts. */
 const FLOWS = 1500;
+/** Operations a page of the list loads (useOpList's default). */
+const PAGE = 500;
+
+/** A GetOperations call of the operation list, decoded from the wire (binary protobuf). */
+interface Exchange {
+  beforeId?: bigint;
+  lastN: bigint;
+  ids: bigint[];
+}
+
+/** Records the page's GetOperations calls that list operations (not those reading one by id). */
+function recordGetOperations(page: Page) {
+  const seen: Promise<Exchange | undefined>[] = [];
+  const onResponse = (res: Response) => {
+    if (!res.url().endsWith("/v1.Backrest/GetOperations")) return;
+    seen.push(
+      res.body().then((body) => {
+        const req = fromBinary(
+          GetOperationsRequestSchema,
+          res.request().postDataBuffer() ?? new Uint8Array(),
+        );
+        if (req.selector?.ids.length) return undefined;
+        const ids = fromBinary(OperationListSchema, body).operations.map((op) => op.id);
+        return { beforeId: req.selector?.beforeId, lastN: req.lastN, ids };
+      }),
+    );
+  };
+  page.on("response", onResponse);
+  return {
+    /** Stops recording; the calls so far, in the order they were answered. */
+    async stop(): Promise<Exchange[]> {
+      page.off("response", onResponse);
+      return (await Promise.all(seen)).filter((e): e is Exchange => e !== undefined);
+    },
+  };
+}
+
+/**
+ * Scrolls the virtualized list from top to bottom a screen at a time; returns the operation id
+ * of every row index rendered on the way (only a screenful is ever in the DOM).
+ */
+async function readRenderedRows(page: Page): Promise<bigint[]> {
+  const byIndex = (await page.evaluate(`(async () => {
+    const scroller = document.querySelector(".op-scroller");
+    const seen = {};
+    scroller.scrollTop = 0;
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      for (const row of scroller.querySelectorAll(".op-row")) seen[row.dataset.index] = row.dataset.opId;
+      if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1) return seen;
+      scroller.scrollTop += scroller.clientHeight;
+    }
+  })()`)) as Record<string, string>;
+  const count = Object.keys(byIndex).length;
+  return Array.from({ length: count }, (_, i) => {
+    const id = byIndex[String(i)];
+    assert.ok(id !== undefined, `row ${i} was never rendered`);
+    return BigInt(id);
+  });
+}
 
 function seedHistory(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true });
@@ -93,26 +160,97 @@ describe("web UI operations", async () => {
   });
   const scroller = page.locator(".op-scroller");
   const rowsAttr = async () => Number(await scroller.getAttribute("data-rows"));
+  /** The ids of every stored operation, ascending, read through the API. */
+  const allOperationIds = async () => {
+    const res = await callJson(daemon.url, "v1.Backrest/GetOperations", {});
+    assert.equal(res.status, 200, res.text);
+    return ((res.body as { operations: OpJson[] }).operations ?? []).map((op) => BigInt(op.id));
+  };
 
-  it("lists thousands of operations a page at a time, rendering only the visible rows", async () => {
+  it("pages through thousands of operations with a cursor, showing each once, live on top", async () => {
+    const exchanges = recordGetOperations(page);
     await page.goto(`${daemon.url}/operations?view=list`);
-    await page.getByText("500 operations loaded (scroll for older)").waitFor();
-    assert.equal(await rowsAttr(), 500);
+    await page.getByText(`${PAGE} operations loaded (scroll for older)`).waitFor();
+    assert.equal(await rowsAttr(), PAGE);
     const rendered = await page.locator(".op-row").count();
     assert.ok(rendered > 5 && rendered < 60, `${rendered} rows in the DOM`);
-    // Each time the end is reached the next (older) page loads, until all are there.
-    const total = FLOWS * 2;
-    for (let i = 0; i < 20 && (await rowsAttr()) < total; i++) {
+    const scrollToEnd = async () => {
       await scroller.hover();
       await page.mouse.wheel(0, 1_000_000);
-      await page.waitForTimeout(250);
+    };
+    await scrollToEnd();
+    await until(async () => (await rowsAttr()) === 2 * PAGE, "the second page");
+
+    // An operation started between pages shows on top at once; the pages below go on.
+    const res = await callJson(daemon.url, "v1.Backrest/DoRepoTask", {
+      repoId: "local",
+      task: "TASK_STATS",
+    });
+    assert.equal(res.status, 200, res.text);
+    const statsId = (res.body as { operationId: string }).operationId;
+    await until(async () => (await rowsAttr()) === 2 * PAGE + 1, "the new operation's row");
+    await waitForOperation(daemon.url, statsId);
+
+    // Each time the end is reached the next (older) page loads, until all are there.
+    const growth: number[] = [await rowsAttr()];
+    const done = page.getByText(/^\d+ operations$/);
+    while (!(await done.isVisible())) {
+      assert.ok(growth.length <= FLOWS, `rows: ${growth.join(" → ")}`);
+      const before = growth.at(-1);
+      await scrollToEnd();
+      await until(
+        async () => (await rowsAttr()) !== before || (await done.isVisible()),
+        "the next page (or the end)",
+      );
+      const rows = await rowsAttr();
+      if (rows !== before) growth.push(rows);
     }
-    assert.equal(await rowsAttr(), total);
-    await page.getByText(`${total} operations`, { exact: true }).waitFor();
+    const all = await allOperationIds();
+    assert.ok(all.length > FLOWS * 2, `${all.length} operations stored`);
+    assert.equal(await done.textContent(), `${all.length} operations`);
+    assert.equal(await rowsAttr(), all.length);
+    // One page more at a time, never the whole list again.
+    for (let i = 1; i < growth.length; i++)
+      assert.equal((growth[i] ?? 0) - (growth[i - 1] ?? 0), PAGE, `rows: ${growth.join(" → ")}`);
     assert.ok((await page.locator(".op-row").count()) < 60);
     // The oldest operation is the last row.
     await page.mouse.wheel(0, 1_000_000);
     await page.getByText("seeded failure 0", { exact: true }).waitFor();
+
+    // Every stored operation was shown, once, newest first: read the rows off the screen.
+    const shown = await readRenderedRows(page);
+    assert.equal(shown.length, all.length, "every row index was rendered");
+    assert.equal(new Set(shown).size, shown.length, "no operation shown twice");
+    assert.deepEqual(shown, all.slice().reverse());
+    assert.equal(shown[0], BigInt(statsId));
+
+    // The first request read the newest page; each later one the page below the oldest id
+    // loaded so far (before_id), a page long; together they hold every seeded operation once.
+    const pages = await exchanges.stop();
+    assert.ok(pages.length >= 2, `${pages.length} GetOperations requests`);
+    const [first, ...older] = pages as [Exchange, ...Exchange[]];
+    assert.equal(first.beforeId, undefined);
+    let oldest = first.ids.reduce((a, b) => (a < b ? a : b));
+    for (const p of [first, ...older]) assert.equal(p.lastN, BigInt(PAGE));
+    for (const p of older) {
+      assert.equal(p.beforeId, oldest, "the cursor is the oldest id loaded");
+      assert.ok(p.ids.every((id) => id < oldest));
+      oldest = p.ids.reduce((a, b) => (a < b ? a : b), oldest);
+    }
+    const paged = pages.flatMap((p) => p.ids);
+    assert.equal(new Set(paged).size, paged.length, "no page repeats an operation");
+    assert.deepEqual(
+      paged.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+      all.filter((id) => id !== BigInt(statsId)),
+    );
+    assert.equal(older.length, Math.floor((FLOWS * 2) / PAGE), "a request per page");
+
+    // Deleted operations leave the list live too (and the tree below sees only seeded flows).
+    const clear = await callJson(daemon.url, "v1.Backrest/ClearHistory", {
+      selector: { ids: [statsId] },
+    });
+    assert.equal(clear.status, 200, clear.text);
+    await until(async () => (await rowsAttr()) === all.length - 1, "the deleted row to go");
   });
 
   it("groups a flow's operations in the tree and moves between rows with the arrow keys", async () => {
@@ -125,9 +263,13 @@ describe("web UI operations", async () => {
     assert.equal(await rowsAttr(), 251);
     await first.getByRole("link").focus();
     await page.keyboard.press("ArrowDown");
-    assert.equal(
-      await page.evaluate("document.activeElement.closest('.op-row').classList.contains('child')"),
-      true,
+    // The row below takes focus in the next animation frame (after scrolling to it).
+    await until(
+      async () =>
+        (await page.evaluate(
+          "document.activeElement?.closest('.op-row')?.classList.contains('child') === true",
+        )) === true,
+      "focus on the child row",
     );
     await screenshot(page, "operations-tree");
   });

@@ -12,7 +12,7 @@ import {
 import { ConflictError, NotFoundError } from "../../src/errors.js";
 import type { ListenerErrorHandler } from "../../src/oplog/listeners.js";
 import { recoverInterrupted } from "../../src/oplog/recover.js";
-import type { OpEvent, OpStore } from "../../src/oplog/types.js";
+import type { OpEvent, OpSelector, OpStore } from "../../src/oplog/types.js";
 import { idsOf, newOp } from "./fixtures.js";
 
 /** Makes a fresh, empty store; `onListenerError` must be passed to the store. */
@@ -218,6 +218,8 @@ function describeQueries(store: () => OpStore): void {
     assert.deepEqual(idsOf(store().query({ selector: { modnoGte: 1n }, lastN: 1 })), [d.id]);
   });
 
+  describePaging(store);
+
   it("returns copies that do not change the store", () => {
     seed();
     const [first] = store().query();
@@ -225,6 +227,111 @@ function describeQueries(store: () => OpStore): void {
     first.repoId = "mutated";
     assert.equal(store().get(first.id)?.repoId, "r1");
   });
+}
+
+/** Pages of lastN with beforeId: the web UI's cursor through the history, newest page first. */
+function describePaging(store: () => OpStore): void {
+  /** 23 operations over plans p1/p2 and repos r1/r2, with a gap (a deleted id) in the middle. */
+  const seedHistory = (): Operation[] => {
+    const added = store().add(
+      ...Array.from({ length: 24 }, (_, i) =>
+        newOp({ planId: i % 3 === 0 ? "p2" : "p1", repoId: `r${(i % 2) + 1}` }),
+      ),
+    );
+    const gone = added[11] as Operation;
+    store().delete([gone.id]);
+    return added.filter((op) => op.id !== gone.id);
+  };
+
+  /** Walks the pages of `selector` with page size n; returns each page as returned. */
+  const walk = (selector: OpSelector, n: number): bigint[][] => {
+    const pages: bigint[][] = [];
+    let beforeId: bigint | undefined;
+    for (let guard = 0; guard < 100; guard++) {
+      const page = idsOf(store().query({ selector: { ...selector, beforeId }, lastN: n }));
+      pages.push(page);
+      if (page.length < n) return pages;
+      beforeId = page[0];
+    }
+    throw new Error("paging did not end");
+  };
+
+  const descending = (ids: bigint[]) => ids.slice().sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+
+  it("pages of lastN with beforeId walk the whole history once, newest first", () => {
+    const ops = seedHistory();
+    for (const n of [1, 5, 23, 50]) {
+      const pages = walk({}, n);
+      for (const page of pages) assert.deepEqual(page, descending(page).reverse(), "oldest first");
+      const seen = pages.flatMap((page) => page.slice().reverse());
+      assert.deepEqual(seen, descending(idsOf(ops)), `page size ${n}`);
+      assert.ok(pages.slice(0, -1).every((page) => page.length === n));
+    }
+  });
+
+  it("pages with beforeId combine with plan and repo filters", () => {
+    const ops = seedHistory();
+    const cases: OpSelector[] = [
+      { planId: "p2" },
+      { repoId: "r1" },
+      { repoId: "r2", planId: "p1" },
+      { planId: "p2", modnoGte: ops[4]?.modno ?? 0n },
+    ];
+    for (const selector of cases) {
+      const expected = idsOf(store().query({ selector }));
+      assert.ok(expected.length > 3, JSON.stringify(Object.keys(selector)));
+      const seen = walk(selector, 3).flatMap((page) => page.slice().reverse());
+      assert.deepEqual(seen, descending(expected), JSON.stringify(Object.keys(selector)));
+      assert.ok(seen.every((id) => matchesAll(store().get(id), selector)));
+    }
+  });
+
+  it("operations added between pages do not shift or repeat the older pages", () => {
+    const ops = seedHistory();
+    const first = idsOf(store().query({ lastN: 5 }));
+    store().add(newOp(), newOp());
+    const second = idsOf(store().query({ selector: { beforeId: first[0] }, lastN: 5 }));
+    assert.deepEqual(second, idsOf(ops).slice(-10, -5));
+  });
+
+  it("beforeId without lastN selects every older match, oldest first", () => {
+    const ops = seedHistory();
+    const cursor = ops[10] as Operation;
+    assert.deepEqual(
+      idsOf(store().query({ selector: { beforeId: cursor.id } })),
+      idsOf(ops.slice(0, 10)),
+    );
+    assert.deepEqual(
+      idsOf(store().query({ selector: { beforeId: cursor.id, planId: "p2" } })),
+      idsOf(ops.slice(0, 10).filter((op) => op.planId === "p2")),
+    );
+    // The id of a deleted operation is as good a cursor as any.
+    const deleted = (ops[11] as Operation).id - 1n;
+    assert.equal(store().get(deleted), undefined);
+    assert.deepEqual(
+      idsOf(store().query({ selector: { beforeId: deleted } })),
+      idsOf(ops.slice(0, 11)),
+    );
+  });
+
+  it("beforeId is a plain bound: 0 and below match nothing, beyond every id matches all", () => {
+    const ops = seedHistory();
+    for (const beforeId of [0n, -1n, -(2n ** 70n)])
+      assert.deepEqual(store().query({ selector: { beforeId }, lastN: 5 }), [], `${beforeId}`);
+    for (const beforeId of [(ops.at(-1) as Operation).id + 1n, 2n ** 63n - 1n, 2n ** 70n])
+      assert.deepEqual(idsOf(store().query({ selector: { beforeId } })), idsOf(ops), `${beforeId}`);
+    const oldest = (ops[0] as Operation).id;
+    assert.deepEqual(store().query({ selector: { beforeId: oldest }, lastN: 5 }), []);
+  });
+}
+
+/** Whether a stored operation has every string field `selector` sets. */
+function matchesAll(op: Operation | undefined, selector: OpSelector): boolean {
+  return (
+    op !== undefined &&
+    (selector.planId === undefined || op.planId === selector.planId) &&
+    (selector.repoId === undefined || op.repoId === selector.repoId)
+  );
 }
 
 function describeSubscriptions(store: () => OpStore, listenerErrors: () => unknown[]): void {

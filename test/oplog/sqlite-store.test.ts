@@ -133,6 +133,40 @@ describe("sqlite op store", () => {
     }
   });
 
+  it("reads a page before a cursor as a range of ids, in id order (EXPLAIN QUERY PLAN)", () => {
+    const path = newDbPath();
+    openSqliteOpStore(path).close();
+    const db = new Database(path, { readonly: true });
+    db.defaultSafeIntegers(true);
+    const selectors: OpSelector[] = [
+      { beforeId: 100n },
+      { beforeId: 100n, planId: "p" },
+      { beforeId: 100n, repoId: "r" },
+      { beforeId: 100n, repoId: "r", planId: "p" },
+      { beforeId: 100n, flowId: 1n },
+      { beforeId: 100n, modnoGte: 5n },
+    ];
+    try {
+      for (const selector of selectors) {
+        const { sql, params } = selectSql(effectiveSelector(selector), 500);
+        assert.match(sql, /ORDER BY id DESC LIMIT @lastN$/);
+        const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[];
+        const details = plan.map((row) => row.detail).join(" | ");
+        const what = `${JSON.stringify(Object.keys(selector))}: ${details}`;
+        // The primary key's range (or an index's, whose entries end in the rowid), walked in
+        // order and stopped after the page: no scan, no sort of everything below the cursor.
+        assert.match(
+          details,
+          /^SEARCH operations USING (INTEGER PRIMARY KEY|INDEX \w+) \(.*rowid<\?\)$/,
+          what,
+        );
+        assert.doesNotMatch(details, /SCAN|TEMP B-TREE/, what);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
   it("recoverInterrupted finds interrupted operations after a reopen", () => {
     const path = newDbPath();
     const before = openSqliteOpStore(path);

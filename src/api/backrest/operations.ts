@@ -79,11 +79,22 @@ export function operationHandlers(deps: BackrestServiceDeps): Handlers {
   };
 }
 
-/** The wire selector as the store's; the store treats proto3's empty values as unset. */
+/**
+ * The wire selector as the store's; the store treats proto3's empty values as unset. A
+ * before_id, when present, must be a positive id (the oldest one of the page already loaded):
+ * 0 or below would silently select nothing, so it is refused as a client's mistake.
+ */
 function toSelector(s: WireSelector | undefined): OpSelector {
   if (!s) return {};
-  const { ids, repoId, repoGuid, planId, snapshotId, flowId, instanceId, modnoGte } = s;
-  return { ids, repoId, repoGuid, planId, snapshotId, flowId, instanceId, modnoGte };
+  const { ids, repoId, repoGuid, planId, snapshotId, flowId, instanceId, modnoGte, beforeId } = s;
+  if (beforeId !== undefined && beforeId <= 0n)
+    throw new ValidationError([
+      {
+        path: "selector.beforeId",
+        message: `${beforeId} is not an operation id: pass the oldest id of the page already loaded, or leave it out for the newest page`,
+      },
+    ]);
+  return { ids, repoId, repoGuid, planId, snapshotId, flowId, instanceId, modnoGte, beforeId };
 }
 
 function toWireEvent(item: OpStreamItem): OperationEvent {
