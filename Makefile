@@ -26,9 +26,15 @@ restic:
 
 # Installs Debian's rclone and openssh-server when missing: the remote repository tests run
 # `rclone serve restic` and a private sshd on loopback (they fail, never skip, without them).
+# Likewise postgresql, mariadb-server, mariadb-client and sqlite3 for the database source tests,
+# which start a private PostgreSQL and MariaDB on loopback.
 backends:
 	@pkgs=""; command -v rclone >/dev/null || pkgs="$$pkgs rclone"; \
 	  { command -v sshd >/dev/null || test -x /usr/sbin/sshd; } || pkgs="$$pkgs openssh-server"; \
+	  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || pkgs="$$pkgs postgresql"; \
+	  { command -v mariadbd >/dev/null || test -x /usr/sbin/mariadbd; } || pkgs="$$pkgs mariadb-server"; \
+	  command -v mariadb-dump >/dev/null || pkgs="$$pkgs mariadb-client"; \
+	  command -v sqlite3 >/dev/null || pkgs="$$pkgs sqlite3"; \
 	  if [ -n "$$pkgs" ]; then echo "installing$$pkgs (apt-get)"; \
 	    $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	    $$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs; fi

@@ -23,6 +23,7 @@ import { createSessionTokens } from "./auth/session-tokens.js";
 import { createConfigService } from "./config/config-service.js";
 import { openConfigStore } from "./config/config-store.js";
 import { dataFiles } from "./data-files.js";
+import { createDatabaseTools } from "./databases/index.js";
 import { eventName, hookMatches, runHook } from "./hooks/index.js";
 import { loadOrCreateSecret } from "./hooks/secret-file.js";
 import { createLogger, type Logger } from "./log.js";
@@ -55,6 +56,8 @@ import {
 } from "./server/rate-limit-interceptor.js";
 import { createServiceCatalog } from "./server/service-catalog.js";
 import { createStaticUi } from "./server/static-ui.js";
+import { auditUploads } from "./server/upload-audit.js";
+import { createUploadRoute } from "./server/upload-route.js";
 import { openSnapshotTreeStore } from "./snapshot-index/index.js";
 
 export interface DaemonSettings {
@@ -115,6 +118,7 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
     trees,
     hooks,
     hookEnv: settings.resticEnv,
+    databases: createDatabaseTools({ env: settings.resticEnv }),
     dataDir: settings.dataDir,
   };
   const orchestrator = createOrchestrator(deps, { keys: restic, faults: settings.faults });
@@ -187,6 +191,14 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
         state: () => state,
       }),
       createDownloadRoute(downloads, log, auditDownloads(audit, log)),
+      createUploadRoute({
+        uploads: orchestrator.uploads,
+        authenticate: (authorization) => authn.authenticate(authorization),
+        signInBudget: (address) => limits.authFailures(address),
+        onSignInFailed: (address) => failures.failed(address),
+        audit: auditUploads(audit, log),
+        log,
+      }),
       createMetricsRoute(
         createMetricsRegistry({ ops, config: () => configStore.get(), now: () => clock.now() }),
         (authorization) => authn.authenticate(authorization),

@@ -457,7 +457,7 @@ export type DatabaseSource = Message<"v1.DatabaseSource"> & {
   dumpFlags: string[];
 
   /**
-   * The file name of the dump in the snapshot (default: <name>.sql, or <name>.sqlite).
+   * The file name of the dump in the snapshot (default: <name>.sql; every dump is SQL text).
    *
    * @generated from field: string filename = 10;
    */

@@ -6,9 +6,9 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { Backrest } from "../../gen/v1/service_pb.js";
 import { configHandlers } from "./backrest/config.js";
+import { databaseHandlers } from "./backrest/databases.js";
 import type { BackrestServiceDeps } from "./backrest/deps.js";
 import { operationHandlers } from "./backrest/operations.js";
-import { pendingHandlers } from "./backrest/pending.js";
 import { snapshotHandlers } from "./backrest/snapshots.js";
 import { storageHandlers } from "./backrest/storage.js";
 import { taskHandlers } from "./backrest/tasks.js";
@@ -25,6 +25,6 @@ export function createBackrestService(deps: BackrestServiceDeps): ServiceImpl<ty
     ...snapshotHandlers(deps),
     ...storageHandlers(deps),
     ...uiHelperHandlers(deps),
-    ...pendingHandlers(),
+    ...databaseHandlers(deps),
   };
 }

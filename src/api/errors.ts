@@ -28,6 +28,11 @@ export function toConnectError(err: unknown, log: Logger, requestId?: string): C
       case "ConfigLoadError":
         return new ConnectError(message, Code.InvalidArgument);
       case "ConflictError":
+      // A database restore's target holds tables, or a database cannot be reached as configured.
+      case "TargetNotEmptyError":
+      case "DatabaseToolError":
+      case "MissingToolError":
+      case "DatabaseSourceError":
         return new ConnectError(message, Code.FailedPrecondition);
       case "UnauthenticatedError":
         return new ConnectError(message, Code.Unauthenticated);

@@ -21,3 +21,6 @@ export function defaultConfig(instance: string): Config {
     auth: create(AuthSchema, { disabled: true, users: [] }),
   });
 }
+
+/** settings.uploadMaxBytes when unset (0): the largest upload body, 10 GiB. */
+export const DEFAULT_UPLOAD_MAX_BYTES = 10n * 1024n ** 3n;

@@ -8,7 +8,8 @@ export { REDACTED };
 /**
  * Returns a copy of `cfg` safe to show to a client: repo passwords, passwords inside repo
  * URIs and webhook URLs, secret-looking repo env values (`NAME=<redacted>`), hook tokens, chat
- * webhook URLs and users' bcrypt hashes are replaced by {@link REDACTED}. Empty secrets stay
+ * webhook URLs, database source passwords and users' bcrypt hashes are replaced by
+ * {@link REDACTED}. Empty secrets stay
  * empty so a client can tell "unset" from "set". `cfg` is not modified.
  */
 export function redactConfig(cfg: Config): Config {

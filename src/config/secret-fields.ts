@@ -120,13 +120,24 @@ function repoSecrets(cfg: Config): SecretField[] {
 
 /**
  * Lists every secret string in `cfg` (repo passwords and URI passwords, secret-looking repo
- * env values, hook tokens and chat webhook URLs, users' bcrypt hashes). The returned
- * accessors read and write `cfg` itself.
+ * env values, hook tokens and chat webhook URLs, database source passwords, users' bcrypt
+ * hashes). The returned accessors read and write `cfg` itself.
  */
 export function secretFields(cfg: Config): SecretField[] {
   const out = repoSecrets(cfg);
   cfg.plans.forEach((plan, i) => {
     out.push(...hookSecrets(plan.hooks, `plans[${i}].hooks`, `plan:${plan.id}`));
+    plan.databases.forEach((source, d) => {
+      out.push({
+        path: `plans[${i}].databases[${d}].password`,
+        key: `plan:${plan.id}/databases:${source.name}/password`,
+        get: () => source.password,
+        set: (v) => {
+          source.password = v;
+        },
+        redact: whole,
+      });
+    });
   });
   out.push(...hookSecrets(cfg.settings?.hooks ?? [], "settings.hooks", "settings"));
   cfg.auth?.users.forEach((user, i) => {

@@ -4,6 +4,7 @@ import { isRole, ROLES, roleOf } from "../auth/permissions.js";
 import type { ValidationIssue } from "../errors.js";
 import { ID_PATTERN } from "./ids.js";
 import { findRedactionMarkers, REDACTED } from "./redact.js";
+import { validateDatabaseSources } from "./validate-databases.js";
 import { validateSchedule } from "./validate-schedule.js";
 
 export type { ValidationIssue };
@@ -62,6 +63,12 @@ function validateSettings(cfg: Config): ValidationIssue[] {
     issues.push({
       path: "settings.operationTimeoutSeconds",
       message: `is ${s.operationTimeoutSeconds}; use a number of seconds up to 2147483 (24.8 days), 0 for the default (86400 = 24 h) or -1 for no limit`,
+    });
+  }
+  if (s.uploadMaxBytes < -1n) {
+    issues.push({
+      path: "settings.uploadMaxBytes",
+      message: `is ${s.uploadMaxBytes}; use a number of bytes, 0 for the default (10 GiB) or -1 for no limit`,
     });
   }
   return issues;
@@ -135,8 +142,11 @@ function validatePlan(plan: Plan, path: string, repoIds: Set<string>): Validatio
       message: `repo "${plan.repo}" does not exist; set it to the id of a configured repo`,
     });
   }
-  if (plan.paths.length === 0) {
-    issues.push({ path: `${path}.paths`, message: "list at least one absolute path to back up" });
+  if (plan.paths.length === 0 && plan.databases.length === 0) {
+    issues.push({
+      path: `${path}.paths`,
+      message: "list at least one absolute path to back up, or a database source",
+    });
   }
   plan.paths.forEach((p, j) => {
     if (p.includes("\0") || !isAbsolute(p)) {
@@ -146,6 +156,7 @@ function validatePlan(plan: Plan, path: string, repoIds: Set<string>): Validatio
       });
     }
   });
+  issues.push(...validateDatabaseSources(plan, path));
   issues.push(...validateSchedule(plan.schedule, `${path}.schedule`));
   issues.push(...validateRetention(plan.retention, `${path}.retention`));
   return issues;

@@ -1,5 +1,6 @@
 /** What the orchestrator needs from the rest of the daemon: interfaces only, so tests use fakes. */
 import type { Config } from "../../gen/v1/config_pb.js";
+import type { DatabaseTools } from "../databases/types.js";
 import type { Logger } from "../log.js";
 import type { AnalyticsOpStore } from "../oplog/analytics.js";
 import type { LsNode, Restic } from "../restic/types.js";
@@ -53,6 +54,8 @@ export interface OrchestratorDeps {
   hooks?: HookRuntime;
   /** Environment for user commands (preconditions, command hooks), e.g. PATH and HOME. */
   hookEnv?: Record<string, string>;
+  /** Dumps and loads the databases of plans' database sources; those fail without it. */
+  databases?: DatabaseTools;
   /** Minimum interval between progress writes of one operation (default 1000 ms). */
   progressIntervalMs?: number;
 }

@@ -7,22 +7,24 @@
 import type { Config, Repo } from "../../gen/v1/config_pb.js";
 import { type Operation, OperationStatus } from "../../gen/v1/operations_pb.js";
 import type { ResticSnapshot } from "../../gen/v1/restic_pb.js";
-import type { LsEntry } from "../../gen/v1/service_pb.js";
+import type { DiffSnapshotsResponse, LsEntry, TestRepoResponse } from "../../gen/v1/service_pb.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { recoverInterrupted } from "../oplog/recover.js";
 import { listSnapshotFolder } from "./browse.js";
 import { splitCommandLine } from "./command-line.js";
 import type { OrchestratorDeps } from "./deps.js";
+import { diffSnapshots } from "./diff-snapshots.js";
 import { restoreTarget, snapshotPath } from "./paths.js";
+import { startPlanBackup } from "./plan-backup.js";
 import { resticRepoOf } from "./repo-target.js";
 import { addRepo, ensureRepoGuid, removeRepo } from "./repos.js";
+import { type RestoreDatabaseRequest, restoreDatabaseSpec } from "./restore-database.js";
 import { type RotationOptions, rotationSpec } from "./rotate-password.js";
 import { createRunner, type OperationSpec } from "./runner.js";
 import type { ScheduledJob } from "./scheduler.js";
 import { createSerialQueues } from "./serial-queues.js";
 import { isRecycled, recycledAt } from "./snapshot-tags.js";
 import { listSnapshots } from "./snapshots.js";
-import { backupTask } from "./tasks/backup.js";
 import {
   forgetByPolicyTask,
   forgetPlansTask,
@@ -34,7 +36,9 @@ import { checkTask, pruneTask, statsTask, unlockTask } from "./tasks/maintenance
 import { purgeTask, recycleTask, unrecycleTask } from "./tasks/recycle.js";
 import { restoreTask } from "./tasks/restore.js";
 import { runCommandTask } from "./tasks/run-command.js";
+import { testRepo } from "./test-repo.js";
 import { CLEANUP_TIME_LIMIT_MS, withTimeLimit } from "./time-limit.js";
+import { createUploads, type Uploads } from "./uploads.js";
 
 export type RepoTask = "prune" | "check" | "stats" | "unlock" | "forget";
 
@@ -45,16 +49,20 @@ const RECOVERED_MESSAGE =
 
 export interface Orchestrator {
   /**
-   * Runs a plan's backup and resolves with the finished operation once restic is done;
-   * retention and indexing follow in the same flow. Takes no caller signal on purpose: a
-   * client that disconnects does not stop a backup. Rejects with NotFoundError for an
-   * unknown plan, OperationFailedError when the backup fails.
+   * Runs a plan's backup (its paths, and each database source as a snapshot of its own) and
+   * resolves with the first finished operation once every source is done; retention and
+   * indexing follow in the same flow. Takes no caller signal on purpose: a client that
+   * disconnects does not stop a backup. Rejects with NotFoundError for an unknown plan,
+   * OperationFailedError (of the first that failed) when any source's backup fails.
    */
   backup(
     planId: string,
     opts?: { dryRun?: boolean; existing?: Operation; attempt?: number },
   ): Promise<Operation>;
-  /** Queues a plan's backup and returns its operation at once (retention and indexing follow). */
+  /**
+   * Queues a plan's backup and returns its first operation at once (retention and indexing
+   * follow). A plan with database sources gets one more operation, in the same flow, per source.
+   */
   startBackup(planId: string, opts?: { dryRun?: boolean }): Operation;
   /** Runs a scheduled job on its pending operation (see scheduler.ts). */
   runScheduled(job: ScheduledJob, pending: Operation): Promise<Operation>;
@@ -72,6 +80,11 @@ export interface Orchestrator {
     path: string;
     target: string;
   }): Operation;
+  /**
+   * Checks a database restore (see restore-database.ts: a target holding tables is refused
+   * with TargetNotEmptyError unless `replace`), then starts it; resolves with its operation.
+   */
+  startRestoreDatabase(req: RestoreDatabaseRequest, signal?: AbortSignal): Promise<Operation>;
   /** Starts a restic command (a command line split like a shell would, or an argument list). */
   startCommand(repoId: string, command: string | string[]): Operation;
   startRecycle(repoId: string, snapshotIds: string[]): Operation;
@@ -86,6 +99,23 @@ export interface Orchestrator {
     snapshotId: string,
     path: string,
   ): Promise<{ path: string; entries: LsEntry[] }>;
+  /**
+   * What changed from snapshot `snapshotA` to `snapshotB` of a repo (see diff-snapshots.ts),
+   * under the operation time limit. NotFoundError for an unknown repo; ResticError kind
+   * "snapshot-not-found" for an unknown snapshot. `signal` is the caller's: nothing is
+   * recorded, so a caller that goes away stops restic.
+   */
+  diffSnapshots(
+    repoId: string,
+    snapshotA: string,
+    snapshotB: string,
+    signal?: AbortSignal,
+  ): Promise<DiffSnapshotsResponse>;
+  /**
+   * Tries a repo's location and password without saving or initializing anything (see
+   * test-repo.ts). Not queued behind the repo's operations: it takes no lock.
+   */
+  testRepo(repo: Repo, signal?: AbortSignal): Promise<TestRepoResponse>;
   /** Cancels a pending or running operation. NotFoundError / ConflictError when there is none to cancel. */
   cancel(opId: bigint): void;
   /**
@@ -105,6 +135,8 @@ export interface Orchestrator {
    * OperationFailedError.
    */
   rotateRepoPassword(repoId: string): Promise<Config>;
+  /** Files clients push into a plan's repository as snapshots (see uploads.ts). */
+  readonly uploads: Uploads;
 }
 
 /** Capabilities beyond OrchestratorDeps: key management for password rotation, test faults. */
@@ -202,22 +234,22 @@ export function createOrchestrator(
     const dryRun = opts.dryRun ?? false;
     const scheduled =
       opts.existing?.op.case === "operationBackup" ? opts.existing.op.value.scheduledTimeMs : 0n;
-    const { operation, done } = runner.start({
-      repoId: plan.repo,
-      planId,
+    // One operation for the paths and one per database source; retention follows them all.
+    const { operation, done } = startPlanBackup(runner, plan, {
+      dryRun,
       existing: opts.existing,
-      payload: { case: "operationBackup", value: { dryRun, scheduledTimeMs: scheduled } },
-      run: backupTask({ dryRun }),
+      scheduledTimeMs: scheduled,
       attempt: opts.attempt ?? 0,
       onRetry: (delayMs) =>
         retryLater(delayMs, () => backup(planId, { dryRun, attempt: (opts.attempt ?? 0) + 1 })),
     });
-    const followed = done.then((op) => {
-      if (!dryRun && op.status !== OperationStatus.STATUS_SKIPPED) {
-        if (keepRules(plan.retention)) startForgetForPlan(plan.repo, planId, op.flowId);
+    const followed = done.then(({ first, ran, failure }) => {
+      if (!dryRun && ran) {
+        if (keepRules(plan.retention)) startForgetForPlan(plan.repo, planId, operation.flowId);
         else reindexLater(plan.repo);
       }
-      return op;
+      if (failure !== undefined || !first) throw failure; // the first source's failure
+      return first;
     });
     return { operation, done: followed };
   }
@@ -318,6 +350,13 @@ export function createOrchestrator(
     });
   }
 
+  async function startRestoreDatabase(
+    req: RestoreDatabaseRequest,
+    signal?: AbortSignal,
+  ): Promise<Operation> {
+    return launch(await restoreDatabaseSpec(deps, req, signal));
+  }
+
   function startCommand(repoId: string, command: string | string[]): Operation {
     const args = typeof command === "string" ? splitCommandLine(command) : command;
     return launch({
@@ -405,6 +444,7 @@ export function createOrchestrator(
     indexSnapshots: indexRepo,
     startForget,
     startRestore,
+    startRestoreDatabase,
     startCommand,
     startRecycle: (repoId, ids) => startRecycling(repoId, 1, ids, recycleTask(ids)),
     startUnrecycle: (repoId, ids) => startRecycling(repoId, 2, ids, unrecycleTask(ids)),
@@ -426,6 +466,19 @@ export function createOrchestrator(
         };
       });
     },
+    diffSnapshots(repoId, snapshotA, snapshotB, signal) {
+      const repo = repoById(repoId);
+      return withTimeLimit(deps.config.get(), (limit) =>
+        diffSnapshots(
+          deps,
+          repo,
+          snapshotA,
+          snapshotB,
+          signal ? AbortSignal.any([signal, limit]) : limit,
+        ),
+      );
+    },
+    testRepo: (repo, signal) => testRepo(deps, repo, { signal }),
     cancel,
     recover,
     shutdown() {
@@ -441,5 +494,9 @@ export function createOrchestrator(
       await runner.start(rotationSpec(deps.config.get(), repoId, options)).done;
       return deps.config.get();
     },
+    uploads: createUploads(deps, runner, (plan, op) => {
+      if (keepRules(plan.retention)) startForgetForPlan(plan.repo, plan.id, op.flowId);
+      else reindexLater(plan.repo);
+    }),
   };
 }

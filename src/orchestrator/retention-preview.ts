@@ -16,6 +16,11 @@ import { keepRules } from "./tasks/forget.js";
 export interface PreviewSnapshot {
   id: string;
   unixTimeMs: number;
+  /**
+   * Its tags: snapshots are grouped by them like the plan's forget does (restic's
+   * `--group-by tags`), and each group is decided on its own. Without tags, one group.
+   */
+  tags?: readonly string[];
 }
 
 /** The decision for one snapshot. */
@@ -74,8 +79,18 @@ const RULES: {
 ];
 
 /**
- * Decides for every snapshot whether `policy` keeps it; returns them newest first. A policy
- * without rules (none, keep all, or all counts 0) keeps everything, as the daemon does.
+ * The group of a snapshot under restic's `--group-by tags`: its set of tags (restic sorts
+ * them before comparing, so their order does not matter).
+ */
+function tagGroup(s: PreviewSnapshot): string {
+  return JSON.stringify([...(s.tags ?? [])].sort());
+}
+
+/**
+ * Decides for every snapshot whether `policy` keeps it; returns them newest first. Snapshots
+ * are grouped by their tags (see PreviewSnapshot.tags) and each group gets the whole policy,
+ * as restic's forget does. A policy without rules (none, keep all, or all counts 0) keeps
+ * everything, as the daemon does.
  */
 export function previewRetention<S extends PreviewSnapshot>(
   snapshots: readonly S[],
@@ -85,6 +100,25 @@ export function previewRetention<S extends PreviewSnapshot>(
   const keep = keepRules(policy);
   if (!keep)
     return sorted.map((snapshot) => ({ snapshot, keep: true, reasons: ["no retention rule"] }));
+  const groups = new Map<string, S[]>();
+  for (const s of sorted) {
+    const key = tagGroup(s);
+    const group = groups.get(key);
+    if (group) group.push(s);
+    else groups.set(key, [s]);
+  }
+  const decided = new Map<S, RetentionDecision<S>>();
+  for (const group of groups.values()) {
+    for (const d of decideGroup(group, keep)) decided.set(d.snapshot, d);
+  }
+  return sorted.map((s) => decided.get(s) as RetentionDecision<S>);
+}
+
+/** Decides one group (newest first) the way restic's ApplyPolicy does. */
+function decideGroup<S extends PreviewSnapshot>(
+  sorted: readonly S[],
+  keep: NonNullable<ReturnType<typeof keepRules>>,
+): RetentionDecision<S>[] {
   const state = RULES.map((r) => ({ ...r, count: Math.floor(keep[r.key] ?? 0), last: Number.NaN }));
   return sorted.map((snapshot, index) => {
     const date = new Date(snapshot.unixTimeMs);
@@ -104,7 +138,8 @@ export function previewRetention<S extends PreviewSnapshot>(
 
 /**
  * The retention preview of a plan: its live snapshots made by this instance (the ones its
- * forget applies to), with `policy` (or the plan's own) decided for each, newest first.
+ * forget applies to), with `policy` (or the plan's own) decided for each, newest first;
+ * grouped by tags like the forget, so each database source's snapshots are counted apart.
  */
 export async function previewPlanRetention(
   cfg: Config,
@@ -119,7 +154,7 @@ export async function previewPlanRetention(
   );
   const byId = new Map(snapshots.map((s) => [s.id, s]));
   return previewRetention(
-    snapshots.map((s) => ({ id: s.id, unixTimeMs: Number(s.unixTimeMs) })),
+    snapshots.map((s) => ({ id: s.id, unixTimeMs: Number(s.unixTimeMs), tags: s.tags })),
     policy ?? plan.retention,
   ).map((d) => ({ ...d, snapshot: byId.get(d.snapshot.id) as ResticSnapshot }));
 }

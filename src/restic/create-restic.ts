@@ -2,6 +2,7 @@
 import { backupArgs, createBackupCollector } from "./backup.js";
 import { badOutputError } from "./classify.js";
 import { runCommand } from "./command.js";
+import { runDiff } from "./diff.js";
 import { startDump } from "./dump.js";
 import { buildCallEnv } from "./env.js";
 import { runForget } from "./forget.js";
@@ -86,6 +87,7 @@ export function createRestic(options: CreateResticOptions = {}): Restic & Restic
     prune: (repo, prune, opts) => runPrune(ctx, repo, prune, opts),
     check: (repo, check, opts) => runCheck(ctx, repo, check, opts),
     stats: (repo, mode, opts) => runStats(ctx, repo, mode, opts),
+    diff: (repo, snapshotA, snapshotB, opts) => runDiff(ctx, repo, snapshotA, snapshotB, opts),
     tag: (repo, snapshotIds, change, opts) => runTag(ctx, repo, snapshotIds, change, opts),
     command: (repo, args, opts) => runCommand(ctx, repo, args, opts),
     keyList: (repo, opts) => runKeyList(ctx, repo, opts),

@@ -14,6 +14,7 @@ export {
 export { classifyFailure, parseExitError, resticErrorFor } from "./classify.js";
 export { repoOverridingArg } from "./command.js";
 export { type CreateResticOptions, createRestic } from "./create-restic.js";
+export { createDiffReader, diffArgs, MAX_DIFF_CHANGES, toDiffStatistics } from "./diff.js";
 export { DumpStreamClosedError, dumpArgs } from "./dump.js";
 export { ResticCancelledError, ResticError, type ResticErrorKind } from "./errors.js";
 export { forgetArgs, keepRuleArgs, parseForgetOutput } from "./forget.js";

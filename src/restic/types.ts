@@ -214,6 +214,18 @@ export interface Restic {
     opts?: CallOptions,
   ): Promise<RepoStatsResult>;
   /**
+   * `restic diff --json <a> <b>`: the paths that changed from snapshot `a` to snapshot `b`
+   * and restic's totals, streamed: at most `maxChanges` (default 10,000) changes are kept,
+   * the rest only counted. Rejects with ResticError kind "snapshot-not-found" for an id that
+   * is not in the repository.
+   */
+  diff(
+    repo: ResticRepo,
+    snapshotA: string,
+    snapshotB: string,
+    opts?: CallOptions & { maxChanges?: number },
+  ): Promise<DiffResult>;
+  /**
    * `restic tag --add/--remove ... <ids>` on the given snapshots; nothing happens for no
    * ids or no tags. restic stores each changed snapshot under a NEW id (the old one is in
    * its `original` field), so re-read snapshots afterwards. A tag with a comma is refused.
@@ -322,6 +334,51 @@ export interface RepoStatsResult {
   compressionProgress?: number;
   /** restic >= 0.15: percent of space compression saved. */
   compressionSpaceSaving?: number;
+}
+
+/** One `change` line of `restic diff --json`. */
+export interface DiffChange {
+  /** Absolute path in the snapshots; folders end with "/". */
+  path: string;
+  /**
+   * "+" added, "-" removed, "M" content changed, "T" type changed, "U" metadata changed
+   * (with --metadata), "?" bitrot.
+   */
+  modifier: string;
+}
+
+/** What one side of `restic diff` statistics counts (added or removed). */
+export interface DiffCounts {
+  files: number;
+  dirs: number;
+  /** Symlinks, devices, fifos, sockets. */
+  others: number;
+  dataBlobs: number;
+  treeBlobs: number;
+  /** Bytes of the blobs added or removed (not of the files). */
+  bytes: number;
+}
+
+/** The `statistics` line of `restic diff --json`. */
+export interface DiffStatistics {
+  /** The ids as given on the command line (0.14 prints them as given, e.g. a prefix). */
+  sourceSnapshot: string;
+  targetSnapshot: string;
+  /** Files whose content changed ("M"). */
+  changedFiles: number;
+  added: DiffCounts;
+  removed: DiffCounts;
+}
+
+/** What `restic diff` found. */
+export interface DiffResult {
+  /** The changes in restic's order (by path), at most the call's maximum. */
+  changes: DiffChange[];
+  /** True when restic reported more changes than were kept. */
+  truncated: boolean;
+  /** How many changes were left out of `changes`. */
+  omitted: number;
+  statistics: DiffStatistics;
 }
 
 /** One key of `restic key list --json`. */

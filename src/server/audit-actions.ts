@@ -11,7 +11,12 @@ import {
 } from "@bufbuild/protobuf";
 import { ApiKeys } from "../../gen/v1/access_pb.js";
 import { Authentication } from "../../gen/v1/authentication_pb.js";
-import { Backrest, DoRepoTaskRequest_Task, OpSelectorSchema } from "../../gen/v1/service_pb.js";
+import {
+  Backrest,
+  DoRepoTaskRequest_Task,
+  OpSelectorSchema,
+  TestRepoResponse_Result,
+} from "../../gen/v1/service_pb.js";
 
 /** What an audited call noted. */
 export interface Described {
@@ -47,6 +52,14 @@ export const AUDIT_RULES: ReadonlyMap<string, AuditRule> = new Map([
   on(B.setConfig, "config.set", () => ({}), true),
   on(B.addRepo, "repo.add", (req) => ({ target: req.repo?.id }), true),
   on(B.removeRepo, "repo.remove", (req) => ({ target: req.value }), true),
+  // Saves nothing, but runs restic with the request's location, env and flags. Only the
+  // outcome is noted: the location may carry credentials.
+  on(B.testRepo, "repo.test", (req, res) => ({
+    target: req.repo?.id,
+    detail: res
+      ? (TestRepoResponse_Result[res.result] ?? "").replace(/^RESULT_/, "").toLowerCase()
+      : "",
+  })),
   on(B.setPaused, "schedule.pause", (req) => ({
     target: req.planId || "all plans",
     detail: req.paused ? "paused" : "resumed",
@@ -67,6 +80,10 @@ export const AUDIT_RULES: ReadonlyMap<string, AuditRule> = new Map([
   on(B.restore, "restore.start", (req, res) => ({
     target: req.snapshotId,
     detail: `repo ${req.repoId || "-"}, plan ${req.planId || "-"}, path ${req.path || "/"}, into ${req.target || "(default)"}${res ? `, operation ${res.operationId}` : ""}`,
+  })),
+  on(B.restoreDatabase, "restore.start", (req, res) => ({
+    target: req.snapshotId,
+    detail: `repo ${req.repoId || "-"}, plan ${req.planId || "-"}, database source ${req.databaseName || "-"}, into ${req.targetDatabase || "(the source's database)"}${req.replace ? " (replace)" : ""}${res ? `, operation ${res.operationId}` : ""}`,
   })),
   on(B.forget, "snapshot.forget", (req) => ({
     target: req.snapshotId || (req.planId ? `plan ${req.planId}` : ""),

@@ -8,7 +8,8 @@ import { holds, type Principal, principalKey, principalLabel } from "../auth/pri
 import type { Logger } from "../log.js";
 import { clientAddressKey, requestIdKey } from "./request-id.js";
 
-const UNAUTHENTICATED_MESSAGES: Record<AuthFailure, string> = {
+/** What a client whose credentials were refused is told, by reason (RPCs and plain routes alike). */
+export const UNAUTHENTICATED_MESSAGES: Record<AuthFailure, string> = {
   "missing-credentials":
     "authentication required: send HTTP basic credentials (curl -u user:pass) or an API key (Authorization: Bearer rw_...)",
   "bad-credentials": "wrong username or password, or an unknown API key or session",

@@ -102,7 +102,11 @@ function route(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void
     if (head.length === 0 || (maybeH2 && head.length < PREFACE_START.length)) return; // need more bytes
     socket.off("readable", onReadable);
     socket.unshift(head);
-    (maybeH2 ? h2 : h1).emit("connection", socket);
+    // Handed over on the next tick, once Node has settled the socket's reading mode after the
+    // 'readable' listener is gone: handed over at once, the HTTP/1.1 server's late resume
+    // undid its pause, and a request body nobody read was read from the socket unbounded
+    // (no backpressure for a queued upload).
+    process.nextTick(() => (maybeH2 ? h2 : h1).emit("connection", socket));
   };
   socket.on("readable", onReadable);
 }

@@ -27,6 +27,7 @@ import {
   SCHEMA_REF,
   type SchemaCollector,
 } from "./openapi-schema.js";
+import { UPLOAD_OPENAPI_PATH, UPLOAD_TAG, uploadPathItem } from "./openapi-upload.js";
 import { allowReadOnly, type PreparedBody, prepareBody, sendPrepared } from "./prepared-body.js";
 
 export const OPENAPI_PATH = "/openapi.json";
@@ -83,6 +84,12 @@ export function buildOpenApiDocument(
       paths[`/${service.typeName}/${method.name}`] = { post: operation };
     }
   }
+  paths[UPLOAD_OPENAPI_PATH] = uploadPathItem(
+    requirementText("plans:upload"),
+    "plans:upload",
+    ERROR_SCHEMA,
+  );
+  tags.push({ name: UPLOAD_TAG, description: "Plain HTTP routes for scripts, beside the RPCs." });
   return {
     openapi: "3.1.0",
     info: {
@@ -252,6 +259,7 @@ function documentDescription(streaming: string[]): string {
     "Every unary RPC of the daemon as a Connect JSON endpoint: `POST /<package.Service>/<Method>` with `Content-Type: application/json` and the request message in protobuf JSON as the body. The same port serves gRPC (with server reflection) and gRPC-Web.",
     "Schemas show the JSON the daemon writes: fields with default values are left out, 64-bit integers are decimal strings, enums are value names, bytes are base64. Requests may also use the other protobuf-JSON forms (numbers for 64-bit integers and enums, original field names).",
     "Errors are Connect error JSON with an HTTP status that matches the code.",
+    `Besides the RPCs, \`POST ${UPLOAD_OPENAPI_PATH}\` uploads a file as a snapshot of a plan (tag ${UPLOAD_TAG}).`,
     ...(streaming.length > 0 ? ["Streaming RPCs (no plain-JSON form):", streaming.join("\n")] : []),
   ].join("\n\n");
 }

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { clone, create, equals, toJsonString } from "@bufbuild/protobuf";
-import { ConfigSchema, HookSchema, RepoSchema } from "../../gen/v1/config_pb.js";
+import {
+  ConfigSchema,
+  DatabaseSource_Kind,
+  DatabaseSourceSchema,
+  HookSchema,
+  RepoSchema,
+} from "../../gen/v1/config_pb.js";
 import { REDACTED, redactConfig, restoreRedacted, validateConfig } from "../../src/config/index.js";
 import { ValidationError } from "../../src/errors.js";
 import { fixtureConfig } from "./helpers.js";
@@ -16,12 +22,21 @@ const SECRETS = [
   "fixture-discord-token-XyZ",
   "fixture-telegram-bot-token",
   "uri-password-s3cret",
+  "db-password-Q7x!",
 ];
 
 function storedConfig() {
   const cfg = fixtureConfig();
   cfg.repos.push(
     create(RepoSchema, { id: "rest", uri: "rest:https://bob:uri-password-s3cret@h:8000/r" }),
+  );
+  cfg.plans[0]?.databases.push(
+    create(DatabaseSourceSchema, {
+      name: "app",
+      kind: DatabaseSource_Kind.POSTGRESQL,
+      database: "app",
+      password: "db-password-Q7x!",
+    }),
   );
   return cfg;
 }
@@ -55,6 +70,8 @@ describe("redactConfig", () => {
     assert.deepEqual(redacted.repos[0]?.env, stored.repos[0]?.env, "harmless env stays");
     assert.equal(redacted.repos[2]?.uri, `rest:https://bob:${REDACTED}@h:8000/r`);
     assert.equal(redacted.repos[2]?.password, "", "an unset secret stays unset");
+    assert.equal(redacted.plans[0]?.databases[0]?.password, REDACTED);
+    assert.equal(redacted.plans[0]?.databases[0]?.database, "app");
     const commandHook = (c: typeof stored) => create(HookSchema, c.plans[0]?.hooks[0]);
     assert.ok(equals(HookSchema, commandHook(redacted), commandHook(stored)), "commands stay");
     assert.equal(redacted.instance, "nas-01");
@@ -125,6 +142,18 @@ describe("restoreRedacted", () => {
       () => restoreRedacted(incoming, stored),
       ["plans[1].hooks[0].actionGotify.token", "plans[1].hooks[1].actionTelegram.botToken"],
     );
+  });
+
+  it("matches a database source's password by plan and source name", () => {
+    const stored = storedConfig();
+    const incoming = redactConfig(stored);
+    const plan = incoming.plans[0];
+    assert.ok(plan?.databases[0]);
+    plan.databases.unshift(create(DatabaseSourceSchema, { name: "new", password: REDACTED }));
+    expectIssues(() => restoreRedacted(incoming, stored), ["plans[0].databases[0].password"]);
+    plan.databases.shift();
+    const out = restoreRedacted(incoming, stored);
+    assert.equal(out.plans[0]?.databases[0]?.password, "db-password-Q7x!");
   });
 
   it("refuses a marker for a user that does not exist yet", () => {

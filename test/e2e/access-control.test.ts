@@ -158,7 +158,7 @@ describe("permission table", async () => {
         // What a viewer may call must read, never change anything.
         assert.match(
           method.name,
-          /^(Get|List|Wait|Preview|ServerReflectionInfo)/,
+          /^(Get|List|Wait|Preview|Diff|ServerReflectionInfo)/,
           `${method.name} is read-only`,
         );
         continue;

@@ -111,7 +111,9 @@ describe("API reference", async () => {
     ]) {
       assert.ok(served.includes(s), `${s} is served`);
     }
-    assert.deepEqual(Object.keys(doc.paths).sort(), served.sort());
+    // Besides the RPCs, the document has the plain upload route (checked below).
+    const rpcs = Object.keys(doc.paths).filter((p) => p !== "/v1/upload/{planId}");
+    assert.deepEqual(rpcs.sort(), served.sort());
   });
 
   it("describes the JSON that real calls return", async () => {
@@ -158,6 +160,20 @@ describe("API reference", async () => {
     assert.deepEqual(validate(anonymous.body, schema401, doc), []);
     // The per-status schema pins the codes: a 404 body is not a valid 401 body.
     assert.notDeepEqual(validate(missing.body, schema401, doc), []);
+  });
+
+  it("describes what a real upload answers, and its errors", async () => {
+    const authorization = `Basic ${Buffer.from(`${USER.user}:${USER.password}`).toString("base64")}`;
+    const upload = (path: string) =>
+      fetch(`${url}${path}`, { method: "POST", headers: { authorization }, body: "reference\n" });
+    const ok = await upload("/v1/upload/plan1?filename=reference.txt");
+    const okBody = await ok.json();
+    assert.equal(ok.status, 201, JSON.stringify(okBody));
+    const path = "/v1/upload/{planId}";
+    assert.deepEqual(validate(okBody, responseSchema(path, "201"), doc), []);
+    const missing = await upload("/v1/upload/nope?filename=x.txt");
+    assert.equal(missing.status, 404);
+    assert.deepEqual(validate(await missing.json(), responseSchema(path, "404"), doc), []);
   });
 
   it("serves the docs page and Scalar's bundle from the daemon itself", async () => {

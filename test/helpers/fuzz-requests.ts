@@ -30,6 +30,8 @@ export const READ_ONLY = new Set([
   "v1.Backrest/GetRecoveryKit",
   "v1.Backrest/ListLocalPaths",
   "v1.Backrest/PreviewRetention",
+  "v1.Backrest/TestRepo",
+  "v1.Backrest/DiffSnapshots",
   "v1.Backrest/Cancel",
   "v1.Authentication/HashPassword",
   "v1.Authentication/Login",

@@ -57,6 +57,9 @@ export function createFakeRestic() {
       throw new Error("ls is not used by these tests");
     },
     restore: async () => ({}),
+    diff: async () => {
+      throw new Error("diff is not used by these tests");
+    },
     dump: () => ({ stream: Readable.from([]), done: Promise.resolve() }),
     forget: async (repo, opts) => {
       calls.push(`forget ${repo.uri} ${JSON.stringify(opts)}`);

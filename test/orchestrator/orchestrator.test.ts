@@ -211,7 +211,8 @@ describe("orchestrator follow-ups and control", () => {
     assert.deepEqual(JSON.parse(call.slice(call.indexOf("{"))), {
       keep: { last: 3 },
       tags: ["plan:p2", "created-by:unit"],
-      groupBy: "",
+      // By tags: each database source's snapshots are kept apart from the paths' ones.
+      groupBy: "tags",
     });
   });
 

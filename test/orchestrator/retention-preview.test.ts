@@ -133,4 +133,69 @@ describe("retention preview", () => {
       assert.deepEqual(ours, resticKeeps, args.join(" "));
     }
   });
+
+  it("groups by tags like restic forget --group-by tags: each source of a plan is kept apart", async () => {
+    const repo = join(tempDir(), "repo");
+    await initRepo(repo);
+    const source = tempDir();
+    const plan = ["plan:p", "created-by:h"];
+    // The paths' snapshots, and two database sources' (tags given in another order too).
+    const tagSets = [plan, [...plan, "restwell:source:db:a"], ["restwell:source:db:b", ...plan]];
+    const offsets = [0, 1, 2, 5, 26, 27, 50, 24 * 8, 24 * 9];
+    let n = 0;
+    for (const h of offsets) {
+      const tags = tagSets[n++ % tagSets.length] ?? plan;
+      const stamp = new Date(base - h * HOUR);
+      const pad = (x: number) => String(x).padStart(2, "0");
+      const when = `${stamp.getFullYear()}-${pad(stamp.getMonth() + 1)}-${pad(stamp.getDate())} ${pad(stamp.getHours())}:00:00`;
+      const r = await restic(repo, [
+        "backup",
+        "--json",
+        "--time",
+        when,
+        ...tags.map((t) => `--tag=${t}`),
+        source,
+      ]);
+      assert.equal(r.exitCode, 0, r.stderr);
+    }
+    const listed = JSON.parse((await restic(repo, ["snapshots", "--json"])).stdout) as {
+      id: string;
+      time: string;
+      tags: string[];
+    }[];
+    const policies = [
+      { args: ["--keep-last=1"], policy: lastN(1) },
+      { args: ["--keep-daily=2"], policy: buckets({ daily: 2 }) },
+    ];
+    for (const { args, policy } of policies) {
+      const r = await restic(repo, [
+        "forget",
+        "--dry-run",
+        "--json",
+        "--tag=plan:p,created-by:h",
+        "--group-by=tags",
+        ...args,
+      ]);
+      assert.equal(r.exitCode, 0, r.stderr);
+      const line = r.stdout.split("\n").find((l) => l.startsWith("[")) ?? "[]";
+      const groups = JSON.parse(line) as { keep: { id: string }[] | null }[];
+      assert.equal(groups.length, 3, "restic made one group per source");
+      const resticKeeps = groups.flatMap((g) => (g.keep ?? []).map((s) => s.id)).sort();
+      const ours = kept(
+        previewRetention(
+          listed.map((s) => ({ id: s.id, unixTimeMs: Date.parse(s.time), tags: s.tags })),
+          policy,
+        ),
+      ).sort();
+      assert.deepEqual(ours, resticKeeps, args.join(" "));
+    }
+    // keep-last 1 keeps exactly one snapshot of each source.
+    const one = kept(
+      previewRetention(
+        listed.map((s) => ({ id: s.id, unixTimeMs: Date.parse(s.time), tags: s.tags })),
+        lastN(1),
+      ),
+    );
+    assert.equal(one.length, 3);
+  });
 });

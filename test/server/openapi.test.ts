@@ -35,6 +35,7 @@ import { Backrest } from "../../gen/v1/service_pb.js";
 import { RPC_REQUIREMENTS } from "../../src/auth/permissions.js";
 import { buildOpenApiDocument, PERMISSION_EXTENSION } from "../../src/server/openapi.js";
 import { createSchemaCollector, SCHEMA_REF } from "../../src/server/openapi-schema.js";
+import { UPLOAD_OPENAPI_PATH } from "../../src/server/openapi-upload.js";
 import { collectRefs, resolvePointer, type Schema, validate } from "../helpers/json-schema.js";
 
 const SERVICES: DescService[] = [Backrest, Authentication, ApiKeys, Audit, ServerReflection];
@@ -47,6 +48,8 @@ interface Doc {
 }
 
 const doc = buildOpenApiDocument(SERVICES) as unknown as Doc;
+/** The paths of RPCs (every path but the plain upload route). */
+const rpcPaths = Object.keys(doc.paths).filter((p) => p !== UPLOAD_OPENAPI_PATH);
 
 /** Fills every field of a message with a non-default value (one member per oneof). */
 function populate(desc: DescMessage, depth = 0): ReflectMessage {
@@ -124,7 +127,7 @@ describe("OpenAPI document", () => {
     );
     assert.ok(expected.includes("/v1.Backrest/GetConfig"));
     assert.ok(expected.includes("/v1.Audit/ListAuditEvents"));
-    assert.deepEqual(Object.keys(doc.paths).sort(), expected.sort());
+    assert.deepEqual(rpcPaths.sort(), expected.sort());
     for (const path of ["/v1.Backrest/GetOperationEvents", "/v1.Backrest/GetLogs"]) {
       assert.equal(doc.paths[path], undefined);
       assert.ok(doc.info.description.includes(path.slice(1)), `${path} named as streaming`);
@@ -132,7 +135,7 @@ describe("OpenAPI document", () => {
     assert.ok(doc.info.description.includes("grpc.reflection.v1.ServerReflection/"));
     assert.deepEqual(
       doc.tags.map((t) => t.name),
-      ["v1.Backrest", "v1.Authentication", "v1.ApiKeys", "v1.Audit"],
+      ["v1.Backrest", "v1.Authentication", "v1.ApiKeys", "v1.Audit", "Uploads"],
     );
   });
 
@@ -144,7 +147,9 @@ describe("OpenAPI document", () => {
   });
 
   it("names each operation's requirement from the permission table, with matching errors", () => {
-    for (const [path, { post }] of Object.entries(doc.paths)) {
+    for (const path of rpcPaths) {
+      const post = doc.paths[path]?.post;
+      assert.ok(post, path);
       const requirement = RPC_REQUIREMENTS[path.slice(1)];
       assert.ok(requirement, `${path} has a permission entry`);
       assert.equal(post[PERMISSION_EXTENSION], requirement, path);
@@ -166,6 +171,38 @@ describe("OpenAPI document", () => {
     assert.deepEqual(login?.security, []);
     assert.equal(doc.paths["/v1.Backrest/GetConfig"]?.post.security, undefined);
     assert.match(String(doc.paths["/v1.Backrest/GetConfig"]?.post.description), /`config:read`/);
+  });
+
+  it("documents the upload route with its permission, parameters and answers", () => {
+    const post = doc.paths["/v1/upload/{planId}"]?.post as unknown as {
+      [PERMISSION_EXTENSION]: string;
+      description: string;
+      parameters: { name: string; in: string }[];
+      requestBody: { content: Record<string, unknown> };
+      responses: Record<string, unknown>;
+    };
+    assert.ok(post, "POST /v1/upload/{planId} is documented");
+    assert.equal(post[PERMISSION_EXTENSION], "plans:upload");
+    assert.match(post.description, /`plans:upload` permission \(roles: admin, operator/);
+    assert.deepEqual(
+      post.parameters.map((p) => `${p.in} ${p.name}`),
+      ["path planId", "query filename", "header Content-Disposition"],
+    );
+    assert.deepEqual(Object.keys(post.requestBody.content).sort(), [
+      "application/octet-stream",
+      "multipart/form-data",
+    ]);
+    assert.deepEqual(Object.keys(post.responses).sort(), [
+      "201",
+      "400",
+      "401",
+      "403",
+      "404",
+      "413",
+      "429",
+      "default",
+    ]);
+    assert.ok(doc.info.description.includes("POST /v1/upload/{planId}"));
   });
 
   it("maps request and response messages by full type name", () => {

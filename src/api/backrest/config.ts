@@ -1,4 +1,4 @@
-/** Config handlers: GetConfig, SetConfig, AddRepo, RemoveRepo, SetPaused. */
+/** Config handlers: GetConfig, SetConfig, AddRepo, TestRepo, RemoveRepo, SetPaused. */
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { Backrest } from "../../../gen/v1/service_pb.js";
 import { ValidationError } from "../../errors.js";
@@ -6,7 +6,7 @@ import type { BackrestServiceDeps } from "./deps.js";
 
 type Handlers = Pick<
   ServiceImpl<typeof Backrest>,
-  "getConfig" | "setConfig" | "addRepo" | "removeRepo" | "setPaused"
+  "getConfig" | "setConfig" | "addRepo" | "testRepo" | "removeRepo" | "setPaused"
 >;
 
 export function configHandlers(deps: BackrestServiceDeps): Handlers {
@@ -16,6 +16,10 @@ export function configHandlers(deps: BackrestServiceDeps): Handlers {
     addRepo: async (req) => {
       if (!req.repo) throw new ValidationError([{ path: "repo", message: "is required" }]);
       return deps.config.redact(await deps.orchestrator.addRepo(req.repo));
+    },
+    testRepo: (req, ctx) => {
+      if (!req.repo) throw new ValidationError([{ path: "repo", message: "is required" }]);
+      return deps.orchestrator.testRepo(req.repo, ctx.signal);
     },
     setPaused: (req) => deps.config.setPaused(req.planId, req.paused),
     removeRepo: (req) =>

@@ -1,4 +1,4 @@
-/** Snapshot handlers: listing, browsing, download links and the recycle bin. */
+/** Snapshot handlers: listing, browsing, comparing, download links and the recycle bin. */
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { StringValueSchema } from "../../../gen/types/value_pb.js";
@@ -13,6 +13,7 @@ type Handlers = Pick<
   ServiceImpl<typeof Backrest>,
   | "listSnapshots"
   | "listSnapshotFiles"
+  | "diffSnapshots"
   | "getDownloadURL"
   | "recycleSnapshots"
   | "listRecycleBin"
@@ -46,6 +47,13 @@ export function snapshotHandlers(deps: BackrestServiceDeps): Handlers {
           required(req.snapshotId, "snapshotId", "a snapshot"),
           req.path,
         ),
+      ),
+    diffSnapshots: (req, ctx) =>
+      o.diffSnapshots(
+        required(req.repoId, "repoId", "a repo"),
+        required(req.snapshotA, "snapshotA", "the older snapshot"),
+        required(req.snapshotB, "snapshotB", "the newer snapshot"),
+        ctx.signal,
       ),
     getDownloadURL: (req) => {
       if (!req.opId)

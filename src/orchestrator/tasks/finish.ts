@@ -65,6 +65,10 @@ const USER_FACING = new Set([
   "HookVerdictError",
   "UploadTooLargeError",
   "UploadInterruptedError",
+  "DatabaseToolError",
+  "MissingToolError",
+  "DatabaseSourceError",
+  "TargetNotEmptyError",
 ]);
 
 function describe(err: unknown): string {

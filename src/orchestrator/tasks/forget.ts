@@ -30,6 +30,13 @@ export function keepRules(policy: RetentionPolicy | undefined): ForgetOptions["k
   }
 }
 
+/**
+ * restic's grouping of a plan's snapshots for retention: by their tags, so the snapshots of
+ * each database source (tagged with it, see snapshot-tags.ts) and those of the plan's paths
+ * are kept apart, and the policy keeps its count of each. retention-preview.ts groups the same.
+ */
+export const RETENTION_GROUP_BY = "tags";
+
 /** Applies a plan's retention policy to the snapshots carrying its plan and instance tags. */
 export function forgetByPolicyTask(plan: Plan) {
   return async (ctx: TaskContext): Promise<void> => {
@@ -42,7 +49,7 @@ export function forgetByPolicyTask(plan: Plan) {
     }
     const groups = await ctx.deps.restic.forget(
       ctx.target,
-      { keep, tags: backupTags(plan.id, ctx.cfg.instance), groupBy: "" },
+      { keep, tags: backupTags(plan.id, ctx.cfg.instance), groupBy: RETENTION_GROUP_BY },
       { signal: ctx.signal },
     );
     ctx.op.op.value.forget = groups.flatMap((g) => g.remove).map(toResticSnapshot);
@@ -76,7 +83,7 @@ export function forgetPlansTask(plans: Plan[]) {
       if (!keep) continue;
       const groups = await ctx.deps.restic.forget(
         ctx.target,
-        { keep, tags: backupTags(plan.id, ctx.cfg.instance), groupBy: "" },
+        { keep, tags: backupTags(plan.id, ctx.cfg.instance), groupBy: RETENTION_GROUP_BY },
         { signal: ctx.signal },
       );
       payload.forget.push(...groups.flatMap((g) => g.remove).map(toResticSnapshot));

@@ -4,8 +4,15 @@ import { type Operation, OperationStatus } from "../../../gen/v1/operations_pb";
 /** The kind of an operation, for display ("Backup", "Forget", "Hook"...). */
 export function opKind(op: Operation): string {
   switch (op.op.case) {
-    case "operationBackup":
-      return op.op.value.dryRun ? "Backup (dry run)" : "Backup";
+    case "operationBackup": {
+      const b = op.op.value;
+      const source = b.stdinSource?.databaseName
+        ? ` of database ${b.stdinSource.databaseName}`
+        : "";
+      return `Backup${source}${b.dryRun ? " (dry run)" : ""}`;
+    }
+    case "operationRestoreDatabase":
+      return "Restore database";
     case "operationIndexSnapshot":
       return "Index snapshot";
     case "operationForget":
@@ -126,6 +133,20 @@ export function progressOf(
           ? Number(s.secondsRemaining)
           : timeLeft(Number(s.bytesDone), Number(s.totalBytes), seconds),
       currentFile: s.currentFile[0],
+    };
+  }
+  if (op.op.case === "operationRestoreDatabase") {
+    const r = op.op.value;
+    if (r.bytesDone === 0n) return undefined;
+    const seconds = Math.max(0, (now - Number(op.unixTimeStartMs)) / 1000);
+    return {
+      fraction: r.bytesTotal > 0n ? Number(r.bytesDone) / Number(r.bytesTotal) : 0,
+      filesDone: 0n,
+      totalFiles: 1n,
+      bytesDone: r.bytesDone,
+      totalBytes: r.bytesTotal,
+      seconds,
+      secondsLeft: timeLeft(Number(r.bytesDone), Number(r.bytesTotal), seconds),
     };
   }
   if (op.op.case === "operationRestore") {

@@ -81,6 +81,26 @@ function KindDetails(props: { op: Operation }) {
           </dd>
         </dl>
       );
+    case "operationRestoreDatabase": {
+      const r = op.op.value;
+      return (
+        <dl className="facts small">
+          <dt>Dump</dt>
+          <dd>
+            <code>{r.filename || "-"}</code> of snapshot <code>{r.snapshotId.slice(0, 8)}</code>
+          </dd>
+          <dt>Loaded into</dt>
+          <dd>
+            <code>{r.target}</code>
+          </dd>
+          <dt>Read</dt>
+          <dd>
+            {formatBytes(r.bytesDone)}
+            {r.bytesTotal > 0n ? ` of ${formatBytes(r.bytesTotal)}` : ""}
+          </dd>
+        </dl>
+      );
+    }
     case "operationStats": {
       const s = op.op.value.stats;
       return s ? (

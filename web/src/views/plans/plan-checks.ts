@@ -2,19 +2,24 @@
 import type { Config, Plan } from "../../../../gen/v1/config_pb";
 import { hookProblems } from "../../components/hooks-editor";
 import { scheduleProblems } from "../../components/schedule-editor";
+import { databaseProblems } from "./database-checks";
 import { retentionProblems } from "./retention-editor";
 
 /** The id pattern of plans, repos and the instance. */
 export const ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
-/** Problems of a plan, keyed by field ("id", "paths", "paths[1]", "schedule.cron", "hooks[0]"). */
+/**
+ * Problems of a plan, keyed by field ("id", "paths", "paths[1]", "schedule.cron", "hooks[0]",
+ * "databases[0].port").
+ */
 export function planProblems(plan: Plan, config: Config | undefined, isNew: boolean) {
   const out = new Map<string, string>();
   if (!ID_PATTERN.test(plan.id)) out.set("id", "Use letters, digits, dots, dashes or underscores.");
   else if (isNew && config?.plans.some((p) => p.id === plan.id))
     out.set("id", `A plan "${plan.id}" already exists; choose another id.`);
   if (!plan.repo) out.set("repo", "Choose the repo to back up to.");
-  if (plan.paths.length === 0) out.set("paths", "Add at least one path to back up.");
+  if (plan.paths.length === 0 && plan.databases.length === 0)
+    out.set("paths", "Add at least one path or database to back up.");
   plan.paths.forEach((p, i) => {
     if (!p.startsWith("/")) out.set(`paths[${i}]`, "Use an absolute path (starting with /).");
   });
@@ -32,6 +37,10 @@ export function planProblems(plan: Plan, config: Config | undefined, isNew: bool
     out.set(`schedule.${field}`, message);
   for (const [field, message] of retentionProblems(plan.retention))
     out.set(`retention.${field}`, message);
+  plan.databases.forEach((d, i) => {
+    for (const [field, message] of databaseProblems(d, plan.databases, i))
+      out.set(`databases[${i}].${field}`, message);
+  });
   plan.hooks.forEach((h, i) => {
     if (hookProblems(h).size > 0) out.set(`hooks[${i}]`, "This hook is incomplete.");
   });

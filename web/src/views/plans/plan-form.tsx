@@ -19,6 +19,7 @@ import { ScheduleEditor } from "../../components/schedule-editor";
 import { StringList } from "../../components/string-list";
 import { ErrorBanner } from "../../components/ui";
 import { navigate } from "../../lib/router";
+import { DatabasesEditor } from "./databases-editor";
 import { entryProblems, planProblems } from "./plan-checks";
 import { RetentionEditor } from "./retention-editor";
 import { RetentionPreview } from "./retention-preview";
@@ -168,6 +169,15 @@ export function PlanForm(props: PlanFormProps) {
           addLabel="Add exclude"
         />
       </fieldset>
+      <DatabasesEditor
+        sources={draft.databases}
+        onChange={(d) =>
+          edit((p) => {
+            p.databases = d;
+          })
+        }
+        errorsOf={(i, field) => errorsOf(`databases[${i}].${field}`)}
+      />
       <ScheduleEditor
         legend="Schedule"
         value={draft.schedule}

@@ -35,3 +35,11 @@ export function repoProblems(repo: Repo, config: Config | undefined, isNew: bool
   });
   return out;
 }
+
+/** Fields of a repo that decide whether restic can open it: what a connection test needs. */
+const CONNECTION_FIELD = /^(uri|password|env\[\d+\]|flags\[\d+\])$/;
+
+/** The problems among `problems` (from repoProblems) that keep a connection test from running. */
+export function connectionProblems(problems: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map([...problems].filter(([field]) => CONNECTION_FIELD.test(field)));
+}

@@ -1,10 +1,11 @@
 /**
- * Adding and editing a repo with every config field. Saving is the connection test: the
- * daemon opens the repository (initializing it when the location is empty) and says exactly
- * what failed.
+ * Adding and editing a repo with every config field. "Test connection" tries the location and
+ * password as they are in the form (TestRepo: nothing is saved or initialized) and shows the
+ * outcome beside the button. Saving tests again: the daemon opens the repository
+ * (initializing it when the location is empty) and says exactly what failed.
  */
 import { clone, create } from "@bufbuild/protobuf";
-import { type FormEvent, useMemo, useState } from "react";
+import { type FormEvent, useMemo, useRef, useState } from "react";
 import {
   CommandPrefix_CPUNiceLevel,
   CommandPrefix_IONiceLevel,
@@ -21,8 +22,8 @@ import { HooksEditor } from "../../components/hooks-editor";
 import { StringList } from "../../components/string-list";
 import { navigate } from "../../lib/router";
 import { entryProblems } from "../plans/plan-checks";
-import { describeRepoError } from "./connection-error";
-import { repoProblems } from "./repo-checks";
+import { describeRepoError, describeTestResult, type TestOutcome } from "./connection-error";
+import { connectionProblems, repoProblems } from "./repo-checks";
 import { RepoPolicies } from "./repo-policies";
 
 /** The repo form. */
@@ -35,11 +36,20 @@ export function RepoForm(props: { config: Config; repo?: Repo }) {
   const [issues, setIssues] = useState<FieldIssue[]>([]);
   const [failure, setFailure] = useState<{ headline: string; detail: string }>();
   const [busy, setBusy] = useState(false);
+  const [tested, setTested] = useState(false);
+  const [testing, setTesting] = useState(false);
+  const [outcome, setOutcome] = useState<TestOutcome>();
+  // Bumped on every edit, so a test answer for an older draft is not shown as current.
+  const revision = useRef(0);
   const problems = useMemo(
     () => repoProblems(draft, props.config, isNew),
     [draft, props.config, isNew],
   );
-  const shown = submitted ? problems : new Map<string, string>();
+  const shown = submitted
+    ? problems
+    : tested
+      ? connectionProblems(problems)
+      : new Map<string, string>();
   const index = isNew
     ? props.config.repos.length
     : props.config.repos.findIndex((r) => r.id === draft.id);
@@ -51,12 +61,43 @@ export function RepoForm(props: { config: Config; repo?: Repo }) {
     const all = [shown.get(field), ...server(field)].filter(Boolean) as string[];
     return all.length ? all : undefined;
   };
-  const edit = (fn: (r: Repo) => void) =>
+  const edit = (fn: (r: Repo) => void) => {
+    revision.current++;
+    setOutcome(undefined);
     setDraft((prev) => {
       const next = clone(RepoSchema, prev);
       fn(next);
       return next;
     });
+  };
+
+  const testConnection = async () => {
+    setTested(true);
+    setIssues([]);
+    setOutcome(undefined);
+    const blocking = connectionProblems(problems);
+    if (blocking.size > 0) {
+      setOutcome({
+        tone: "error",
+        headline: "Not tested",
+        detail: `Fix the ${blocking.size} problem(s) marked below.`,
+      });
+      return;
+    }
+    const mine = revision.current;
+    setTesting(true);
+    try {
+      const res = await backrest.testRepo({ repo: draft });
+      if (mine === revision.current) setOutcome(describeTestResult(res));
+    } catch (err) {
+      if (mine === revision.current) {
+        setIssues(fieldIssues(err));
+        setOutcome({ tone: "error", ...describeRepoError(err) });
+      }
+    } finally {
+      setTesting(false);
+    }
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -242,12 +283,22 @@ export function RepoForm(props: { config: Config; repo?: Repo }) {
         <button type="submit" className="primary" disabled={busy}>
           {busy ? "Connecting…" : isNew ? "Test and add repo" : "Test and save repo"}
         </button>
+        <button type="button" onClick={testConnection} disabled={testing || busy}>
+          {testing ? "Testing…" : "Test connection"}
+        </button>
         <button
           type="button"
           onClick={() => navigate(isNew ? "/repos" : `/repos/${encodeURIComponent(draft.id)}`)}
         >
           Cancel
         </button>
+      </div>
+      <div className="test-result" role="status" data-testid="repo-test">
+        {outcome ? (
+          <div className={`banner ${outcome.tone}`} data-tone={outcome.tone}>
+            <strong>{outcome.headline}.</strong> {outcome.detail}
+          </div>
+        ) : null}
       </div>
     </form>
   );

@@ -1,7 +1,7 @@
 /**
  * Snapshots: a repo's snapshots (optionally one plan's), newest first; pick one to browse
- * its files, select some, and restore or download them. The state lives in the URL
- * (?repo=&plan=&snapshot=&path=) so a view can be linked to.
+ * its files, select some, and restore or download them, or tick two to compare them. The
+ * state lives in the URL (?repo=&plan=&snapshot=&path=&from=&to=) so a view can be linked to.
  */
 import { useState } from "react";
 import type { ResticSnapshot } from "../../../../gen/v1/restic_pb";
@@ -13,19 +13,28 @@ import { formatTime } from "../../lib/format";
 import { navigate, useLocation } from "../../lib/router";
 import { useAsync } from "../../lib/use-async";
 import { useOpRefresh } from "../../lib/use-op-refresh";
+import { DatabaseRestore, databaseOfSnapshot } from "./database-restore";
 import { FileBrowser } from "./file-browser";
 import { RestorePanel } from "./restore-panel";
+import { SnapshotDiff } from "./snapshot-diff";
 
 function SnapshotTable(props: {
   snapshots: ResticSnapshot[];
   selected: string;
   onPick: (s: ResticSnapshot) => void;
+  /** Ids ticked for comparison (at most two). */
+  compared: readonly string[];
+  onCompare: (id: string, on: boolean) => void;
 }) {
+  const full = props.compared.length >= 2;
   return (
     <div className="table-wrap snapshot-table">
       <table aria-label="Snapshots">
         <thead>
           <tr>
+            <th scope="col">
+              <span className="sr-only">Compare</span>
+            </th>
             <th scope="col">Time</th>
             <th scope="col">Id</th>
             <th scope="col">Plan</th>
@@ -37,6 +46,15 @@ function SnapshotTable(props: {
           {props.snapshots.map((s) => (
             <tr key={s.id} aria-selected={s.id === props.selected} data-snapshot={s.id}>
               <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Compare snapshot ${s.shortId}`}
+                  checked={props.compared.includes(s.id)}
+                  disabled={full && !props.compared.includes(s.id)}
+                  onChange={(e) => props.onCompare(s.id, e.target.checked)}
+                />
+              </td>
+              <td>
                 <button type="button" className="link" onClick={() => props.onPick(s)}>
                   {formatTime(s.unixTimeMs)}
                 </button>
@@ -46,7 +64,10 @@ function SnapshotTable(props: {
               </td>
               <td>{s.planId || "-"}</td>
               <td>{s.hostname}</td>
-              <td className="small">{s.paths.join(", ")}</td>
+              <td className="small">
+                {databaseOfSnapshot(s.tags) ? `database ${databaseOfSnapshot(s.tags)}: ` : ""}
+                {s.paths.join(", ")}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -64,6 +85,9 @@ export default function SnapshotsView() {
   const snapshotId = query.get("snapshot") ?? "";
   const path = query.get("path") || "/";
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [compared, setCompared] = useState<readonly string[]>([]);
+  const fromId = query.get("from") ?? "";
+  const toId = query.get("to") ?? "";
 
   const list = useAsync(
     async () =>
@@ -84,11 +108,21 @@ export default function SnapshotsView() {
       else next.delete(k);
     }
     setSelected(new Set());
+    if ("repo" in changes || "plan" in changes) setCompared([]);
     navigate(`/snapshots?${next}`, { replace: "repo" in changes || "plan" in changes });
   };
 
   if (!config) return error ? <ErrorBanner error={error} /> : <Loading what="the config" />;
-  const snapshot = list.value?.find((s) => s.id === snapshotId || s.shortId === snapshotId);
+  const find = (id: string) => list.value?.find((s) => s.id === id || s.shortId === id);
+  const snapshot = find(snapshotId);
+  const labelOf = (id: string) => ({ id, shortId: find(id)?.shortId ?? id.slice(0, 8) });
+  const compare = () => {
+    const [a, b] = compared
+      .map((id) => find(id))
+      .filter((s): s is ResticSnapshot => s !== undefined)
+      .sort((x, y) => Number(x.unixTimeMs - y.unixTimeMs));
+    if (a && b) go({ from: a.id, to: b.id });
+  };
   return (
     <>
       <PageHeader title="Snapshots" />
@@ -97,7 +131,7 @@ export default function SnapshotsView() {
         <SelectField
           label="Repo"
           value={repoId}
-          onChange={(v) => go({ repo: v, snapshot: "", path: "" })}
+          onChange={(v) => go({ repo: v, snapshot: "", path: "", from: "", to: "" })}
           options={config.repos.map((r) => ({ value: r.id, label: r.id }))}
         />
         <SelectField
@@ -123,7 +157,29 @@ export default function SnapshotsView() {
             snapshots={list.value ?? []}
             selected={snapshot?.id ?? ""}
             onPick={(s) => go({ snapshot: s.id, path: "" })}
+            compared={compared}
+            onCompare={(id, on) =>
+              setCompared((prev) => (on ? [...prev, id].slice(-2) : prev.filter((p) => p !== id)))
+            }
           />
+          <div className="row">
+            <button type="button" onClick={compare} disabled={compared.length !== 2}>
+              Compare selected snapshots
+            </button>
+            <span className="small muted" aria-live="polite">
+              {compared.length === 2
+                ? "Two snapshots ticked."
+                : `Tick two snapshots to compare them (${compared.length} of 2).`}
+            </span>
+          </div>
+          {fromId && toId ? (
+            <SnapshotDiff
+              repoId={repoId}
+              from={labelOf(fromId)}
+              to={labelOf(toId)}
+              onClose={() => go({ from: "", to: "" })}
+            />
+          ) : null}
           {snapshot ? (
             <section className="card stack" aria-label={`Snapshot ${snapshot.shortId}`}>
               <h2>
@@ -152,6 +208,15 @@ export default function SnapshotsView() {
                   selected={[...selected]}
                 />
               </div>
+              {databaseOfSnapshot(snapshot.tags) ? (
+                <DatabaseRestore
+                  config={config}
+                  repoId={repoId}
+                  planId={snapshot.planId}
+                  snapshotId={snapshot.id}
+                  databaseName={databaseOfSnapshot(snapshot.tags)}
+                />
+              ) : null}
             </section>
           ) : (
             <p className="muted">Pick a snapshot to browse its files.</p>
