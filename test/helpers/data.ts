@@ -43,9 +43,13 @@ export interface SnapshotJson {
   paths: string[];
 }
 
-/** Lists the repository's snapshots with `restic snapshots --json`. */
+/**
+ * Lists the repository's snapshots with `restic snapshots --json --no-lock`: without a lock,
+ * so a test that looks while the daemon works never makes the daemon's forget or prune fail
+ * on a lock, nor fails itself on the daemon's.
+ */
 export async function listSnapshots(repo: string): Promise<SnapshotJson[]> {
-  const r = await restic(repo, ["snapshots", "--json"]);
+  const r = await restic(repo, ["snapshots", "--json", "--no-lock"]);
   if (r.exitCode !== 0) throw new Error(`restic snapshots failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as SnapshotJson[];
 }
