@@ -6,6 +6,8 @@
  * bare `http.createServer` that answers each with the very bytes the daemon answered. The
  * ratio is daemon / bare requests per second, per round, median over rounds. Goal: at least
  * 0.5. Printed and written to this benchmark's section of BENCHMARKS.md; never asserted.
+ * A third server, Connect alone (bench/lib/connect-floor.ts: connect-node answering with the
+ * daemon's messages, nothing else), shows what of the gap is the framework's.
  *
  * Traffic goes to 127.0.0.1 only, for a fixed time per run. Environment: BENCH_ROUNDS
  * (default 3), BENCH_SECONDS (per run, default 5), BENCH_CONNECTIONS (default 10).
@@ -96,11 +98,13 @@ async function main(): Promise<void> {
     }
     const bodiesPath = join(tmp, "bare-bodies.json");
     writeFileSync(bodiesPath, JSON.stringify(answers));
-    const bare = await startBare(bodiesPath);
+    const bare = await startBaseline("bare-server.ts", bodiesPath);
+    const floor = await startBaseline("connect-floor.ts", bodiesPath);
     const daemonPid = findDaemonPid(dataDir);
     try {
       const targets: Target[] = [
         { name: "bare", url: bare.url, authorization: basic, pid: bare.pid },
+        { name: "connect", url: floor.url, authorization: basic, pid: floor.pid },
         {
           name: "daemon",
           credential: "basic",
@@ -154,6 +158,7 @@ async function main(): Promise<void> {
       log("wrote the api-throughput section of BENCHMARKS.md");
     } finally {
       await bare.stop();
+      await floor.stop();
     }
   });
 }
@@ -248,13 +253,17 @@ async function measure(t: Target, c: Case, round: number): Promise<Run> {
   };
 }
 
-/** Starts the bare server in its own process (as the daemon runs in its own). */
-async function startBare(
+/**
+ * Starts a baseline server (bench/lib/`script`: the bare server or Connect alone) in its own
+ * process, as the daemon runs in its own.
+ */
+async function startBaseline(
+  script: string,
   bodiesPath: string,
 ): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", "tsx", join(import.meta.dirname, "lib", "bare-server.ts"), bodiesPath],
+    ["--import", "tsx", join(import.meta.dirname, "lib", script), bodiesPath],
     { cwd: ROOT, env: baseEnv(), stdio: ["ignore", "pipe", "inherit"] },
   );
   const port = await new Promise<number>((resolve, reject) => {
@@ -264,7 +273,7 @@ async function startBare(
       const m = /listening (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
     });
-    child.once("exit", (code) => reject(new Error(`the bare server exited (${code})`)));
+    child.once("exit", (code) => reject(new Error(`${script} exited (${code})`)));
   });
   return {
     url: `http://127.0.0.1:${port}`,

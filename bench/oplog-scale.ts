@@ -95,6 +95,7 @@ async function main(): Promise<void> {
     ]);
     const dashboard = await timeCalls(daemon.url, () => ["v1.Backrest/GetSummaryDashboard", {}]);
     const loadAfter = load().load1;
+    await allLogged(capture.text, "GetSummaryDashboard");
     capture.stop();
     const afterQueries = memoryOf(pid);
     const result: ScaleResult = {
@@ -213,6 +214,17 @@ async function timeCalls(
     if (i >= WARM_UP) times.push(ms);
   }
   return times;
+}
+
+/**
+ * Waits (up to 2 s) until the daemon's access log holds a line for every call of `method`: it
+ * writes its log in batches, so the last lines come a moment after the last answer.
+ */
+async function allLogged(logText: () => string, method: string): Promise<void> {
+  for (let waited = 0; waited < 2_000; waited += 10) {
+    if (accessLogMs(logText(), `v1.Backrest/${method}`).length >= WARM_UP + QUERIES) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** The daemon's own handler times of the timed calls (its access log), without the warm-up. */

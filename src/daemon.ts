@@ -166,7 +166,7 @@ export async function startDaemon(settings: DaemonSettings): Promise<Daemon> {
   const apiKeys = createApiKeyService(keyStore, () => clock.now());
   const sessions = createSessionTokens(loadOrCreateSecret(files.sessionSecret), () => clock.now());
   const authn = createAuthenticator({
-    getAuth: () => configStore.get().auth,
+    getAuth: () => configStore.snapshot().auth,
     verifyKey: (token) => apiKeys.verify(token),
     sessions,
   });

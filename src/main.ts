@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { generalHelp, isCliCommand, runCli } from "./cli/index.js";
 import { localSettings } from "./cli/local-settings.js";
-import { createLogger, type LogLevel } from "./log.js";
+import { createLogger, type LogLevel, stderrLines } from "./log.js";
 import { FAULT_POINTS, type FaultHook, isFaultPoint } from "./orchestrator/faults.js";
 
 const USAGE = `Usage: restwell serve [options]
@@ -23,6 +23,8 @@ Options:
 `;
 
 function fail(message: string): never {
+  // Buffered log lines first, so stderr keeps the order things happened in.
+  stderrLines().flush();
   process.stderr.write(`restwell: ${message}\n`);
   process.exit(2);
 }
@@ -68,6 +70,8 @@ function testFaults(pauseAt: string | undefined): FaultHook | undefined {
     fail(`RESTWELL_TEST_PAUSE_AT must be one of ${FAULT_POINTS.join(", ")}`);
   return async (point) => {
     if (point !== pauseAt) return;
+    // The test kills the process here: nothing logged before the marker may stay buffered.
+    stderrLines().flush();
     process.stderr.write(`restwell: test pause at ${point}\n`);
     await new Promise<never>(() => {});
   };
@@ -95,6 +99,8 @@ async function main(): Promise<void> {
   const daemon = await startDaemon(settings).catch((err: unknown) => {
     fail(err instanceof Error ? err.message : String(err));
   });
+  // Scripts and supervisors wait for the "listening" line: out with it now, not with the next batch.
+  settings.log.flush();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
@@ -105,6 +111,7 @@ async function main(): Promise<void> {
       process.exit(130);
     }
     settings.log.info("shutting down", { signal });
+    settings.log.flush();
     daemon.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -119,6 +126,7 @@ async function main(): Promise<void> {
 
 // Not a top-level await: the single executable is a CommonJS bundle (deploy/sea).
 main().catch((err: unknown) => {
+  stderrLines().flush();
   process.stderr.write(
     `restwell: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );

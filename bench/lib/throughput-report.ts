@@ -18,9 +18,12 @@ export interface Case {
   responseBytes?: number;
 }
 
-/** Where requests go: the bare server, or the daemon with one kind of credentials. */
+/**
+ * Where requests go: the bare server, Connect alone (connect-node answering with the daemon's
+ * messages, bench/lib/connect-floor.ts), or the daemon with one kind of credentials.
+ */
 export interface Target {
-  name: "bare" | "daemon";
+  name: "bare" | "connect" | "daemon";
   credential?: Credential;
   url: string;
   authorization: string;
@@ -53,36 +56,50 @@ interface Line {
   case: Case;
   credential: Credential;
   bareRps: number;
+  connectRps: number;
   daemonRps: number;
   /** Median of the per-round ratios. */
   ratio: number;
+  /** Connect alone / bare: median of the per-round ratios. */
+  connectRatio: number;
   daemonP99: number;
   bareP99: number;
   daemonCpuUs: number;
+  connectCpuUs: number;
   bareCpuUs: number;
+}
+
+/** Per round, `runs`' requests per second over the bare server's in the same round; the median. */
+function medianRatio(runs: Run[], bare: Run[]): number {
+  return median(
+    runs.map((d) => {
+      const sameRound = bare.find((b) => b.round === d.round);
+      return sameRound ? d.rps / sameRound.rps : Number.NaN;
+    }),
+  );
 }
 
 function lines(runs: Run[], cases: Case[]): Line[] {
   const out: Line[] = [];
   for (const c of cases) {
     const bare = runs.filter((r) => r.case === c.name && r.target === "bare");
+    const connect = runs.filter((r) => r.case === c.name && r.target === "connect");
     for (const credential of ["basic", "api key"] as const) {
       const daemon = runs.filter(
         (r) => r.case === c.name && r.target === "daemon" && r.credential === credential,
       );
-      const ratios = daemon.map((d) => {
-        const sameRound = bare.find((b) => b.round === d.round);
-        return sameRound ? d.rps / sameRound.rps : Number.NaN;
-      });
       out.push({
         case: c,
         credential,
         bareRps: median(bare.map((r) => r.rps)),
+        connectRps: median(connect.map((r) => r.rps)),
         daemonRps: median(daemon.map((r) => r.rps)),
-        ratio: median(ratios),
+        ratio: medianRatio(daemon, bare),
+        connectRatio: medianRatio(connect, bare),
         daemonP99: median(daemon.map((r) => r.p99Ms)),
         bareP99: median(bare.map((r) => r.p99Ms)),
         daemonCpuUs: median(daemon.map((r) => r.cpuUsPerRequest)),
+        connectCpuUs: median(connect.map((r) => r.cpuUsPerRequest)),
         bareCpuUs: median(bare.map((r) => r.cpuUsPerRequest)),
       });
     }
@@ -114,12 +131,27 @@ export function renderThroughputReport(r: {
       "bare server (req/s)",
       "daemon (req/s)",
       "ratio",
+      "Connect alone (req/s)",
+      "Connect alone / bare",
       "daemon p99",
       "bare p99",
-      "CPU per request: daemon / bare",
+      "CPU per request: daemon / Connect alone / bare",
       "goal >= 0.5",
     ]),
-    row(["---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---"]),
+    row([
+      "---",
+      "---:",
+      "---",
+      "---:",
+      "---:",
+      "---:",
+      "---:",
+      "---:",
+      "---:",
+      "---:",
+      "---:",
+      "---",
+    ]),
     ...all.map((l) =>
       row([
         l.case.name,
@@ -128,16 +160,19 @@ export function renderThroughputReport(r: {
         l.bareRps.toFixed(0),
         l.daemonRps.toFixed(0),
         `**${l.ratio.toFixed(2)}**`,
+        l.connectRps.toFixed(0),
+        l.connectRatio.toFixed(2),
         `${l.daemonP99} ms`,
         `${l.bareP99} ms`,
-        `${l.daemonCpuUs.toFixed(0)} µs / ${l.bareCpuUs.toFixed(0)} µs`,
+        `${l.daemonCpuUs.toFixed(0)} / ${l.connectCpuUs.toFixed(0)} / ${l.bareCpuUs.toFixed(0)} µs`,
         l.ratio >= GOAL_RATIO ? "PASS" : "MISS",
       ]),
     ),
   ].join("\n");
   const met = all.filter((l) => l.ratio >= GOAL_RATIO).length;
   const lowest = all.reduce((a, b) => (b.ratio < a.ratio ? b : a));
-  const headline = `${met} of ${all.length} goals met; ratios ${Math.min(...all.map((l) => l.ratio)).toFixed(2)}-${Math.max(...all.map((l) => l.ratio)).toFixed(2)} (lowest: ${lowest.case.name}, ${lowest.credential})`;
+  const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
+  const headline = `${met} of ${all.length} goals met; ratios ${range(all.map((l) => l.ratio))} (lowest: ${lowest.case.name}, ${lowest.credential}); Connect alone, without any of the daemon's work, reaches ${range(all.map((l) => l.connectRatio))} of the bare server`;
   const loads = r.runs.map((x) => x.load);
   const lo = Math.min(...loads);
   const hi = Math.max(...loads);
@@ -153,9 +188,10 @@ least 0.5.
 
 ${table}
 
-- Measured ${r.env.date} on ${r.env.cpu}, ${r.env.cpus} CPUs, ${r.env.memoryGiB} GiB RAM, ${r.env.kernel}; Node ${r.env.node}; daemon started as \`${r.daemonEntry}\` (it logs one access line per request, as it does by default); the bare server runs in a Node process of its own, autocannon in the benchmark's process.
+- Measured ${r.env.date} on ${r.env.cpu}, ${r.env.cpus} CPUs, ${r.env.memoryGiB} GiB RAM, ${r.env.kernel}; Node ${r.env.node}; daemon started as \`${r.daemonEntry}\` (it logs one access line per request, as it does by default); the bare server and Connect alone run in Node processes of their own, autocannon in the benchmark's process.
+- "Connect alone" (\`bench/lib/connect-floor.ts\`) is connect-node serving the daemon's Backrest service with nothing else: each method answers with the message the daemon answered (parsed once at start), without interceptors (authentication, access log, audit, rate limits), config or operation log. Its cost beyond the bare server is the framework's (Node adapter, protocol handler, protobuf JSON of the same messages); the daemon's beyond it is the daemon's own work.
 - 1-minute load average during the runs: ${lo.toFixed(1)}-${hi.toFixed(1)} on ${r.env.cpus} CPUs${hi > r.env.cpus ? " (other work competed for the CPUs; the ratio compares runs made under the same load, the absolute numbers do not travel)" : ""}.
-- Each run: ${r.connections} connections, no pipelining, ${r.seconds} s, HTTP/1.1 keep-alive; ${rounds} rounds, the order of bare / basic / API key rotating per round; the ratio is taken per round and the median reported. Every answer was a 200 (checked).
+- Each run: ${r.connections} connections, no pipelining, ${r.seconds} s, HTTP/1.1 keep-alive; ${rounds} rounds, the order of bare / Connect alone / basic / API key rotating per round; the ratio is taken per round and the median reported. Every answer was a 200 (checked).
 - Auth on: a config user with a bcrypt password (the daemon caches a successful check, keyed by an HMAC of the credentials) and an API key made with \`v1.ApiKeys/CreateApiKey\` holding \`config:read\` and \`operations:read\`; \`settings.rateLimitPerMinute: -1\` so the rate limiter does not answer 429.
 - The daemon's data: ${r.shape.operations.toLocaleString("en")} generated operations of ${r.shape.plans} plans over ${r.shape.repos} repositories (\`bench/generate-oplog.ts\`), and the config of those plans.
 ${profileNotes(r.profile)}

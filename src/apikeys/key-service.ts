@@ -10,10 +10,14 @@ import type { ApiKeyRecord, KeyStore } from "./types.js";
 
 /** A last-used time is written at most this often per key. */
 const TOUCH_INTERVAL_MS = 10_000;
+/** Most keys verify() keeps in memory; more are read again. */
+const MAX_CACHED_KEYS = 1_000;
 const MAX_NAME_LENGTH = 100;
 
+type KeyPrincipal = Extract<Principal, { kind: "key" }>;
+
 export type KeyCheck =
-  | { ok: true; principal: Extract<Principal, { kind: "key" }> }
+  | { ok: true; principal: KeyPrincipal }
   | { ok: false; reason: "bad-credentials" | "expired" | "disabled" };
 
 export interface ApiKeyService {
@@ -33,6 +37,13 @@ export interface ApiKeyService {
 }
 
 export function createApiKeyService(store: KeyStore, now: () => number): ApiKeyService {
+  // Keys found by verify, by token digest, so a request with a known key reads no row. Every
+  // change of a key goes through this service and drops it here; only found keys are kept
+  // (unknown tokens would let anyone fill it).
+  const cache = new Map<string, { key: ApiKeyRecord; principal: KeyPrincipal }>();
+  const forget = (id: string) => {
+    for (const [digest, entry] of cache) if (entry.key.id === id) cache.delete(digest);
+  };
   return {
     create(req, creator) {
       const permissions = validateCreate(req, now());
@@ -57,30 +68,45 @@ export function createApiKeyService(store: KeyStore, now: () => number): ApiKeyS
     },
     list: () => store.list(),
     setDisabled(id, disabled) {
+      forget(id);
       if (!store.setDisabled(id, disabled)) throw new NotFoundError("API key", id);
       return store.get(id) as ApiKeyRecord;
     },
     delete(id) {
+      forget(id);
       if (!store.delete(id)) throw new NotFoundError("API key", id);
     },
     verify(token) {
       if (!looksLikeToken(token)) return { ok: false, reason: "bad-credentials" };
-      const key = store.findByDigest(tokenDigest(token));
-      if (!key) return { ok: false, reason: "bad-credentials" };
+      const digest = tokenDigest(token);
+      const cacheKey = digest.toString("base64");
+      let known = cache.get(cacheKey);
+      if (known === undefined) {
+        const key = store.findByDigest(digest);
+        if (!key) return { ok: false, reason: "bad-credentials" };
+        known = { key, principal: principalOf(key) };
+        if (cache.size >= MAX_CACHED_KEYS) cache.clear();
+        cache.set(cacheKey, known);
+      }
+      const { key } = known;
       if (key.disabled) return { ok: false, reason: "disabled" };
       const t = now();
       if (key.expiresMs > 0 && key.expiresMs <= t) return { ok: false, reason: "expired" };
-      if (t - key.lastUsedMs >= TOUCH_INTERVAL_MS) store.touch(key.id, t);
-      return {
-        ok: true,
-        principal: {
-          kind: "key",
-          id: key.id,
-          name: key.name,
-          permissions: new Set(key.permissions.filter(isPermission)),
-        },
-      };
+      if (t - key.lastUsedMs >= TOUCH_INTERVAL_MS) {
+        store.touch(key.id, t);
+        key.lastUsedMs = t;
+      }
+      return { ok: true, principal: known.principal };
     },
+  };
+}
+
+function principalOf(key: ApiKeyRecord): KeyPrincipal {
+  return {
+    kind: "key",
+    id: key.id,
+    name: key.name,
+    permissions: new Set(key.permissions.filter(isPermission)),
   };
 }
 

@@ -6,6 +6,7 @@
  * the credentials under a random per-process key (the cache never holds a password or
  * anything that could be brute-forced offline without that key), and each entry remembers
  * the stored hash it was checked against, so a changed password or removed user misses at once.
+ * Checks of the same credentials against the same hash that overlap run bcrypt once.
  */
 import { createHmac, randomBytes } from "node:crypto";
 import basicAuth from "basic-auth";
@@ -47,6 +48,8 @@ export interface AuthenticatorDeps {
   /** Checks API key tokens. */
   verifyKey: (token: string) => KeyCheck;
   sessions: SessionTokens;
+  /** Checks a password against a stored hash; default bcrypt (src/auth/password.ts). */
+  verifyPassword?: (password: string, passwordBcrypt: string) => Promise<boolean>;
 }
 
 /** Creates the authenticator. */
@@ -56,6 +59,21 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   const digest = (name: string, pass: string) =>
     createHmac("sha256", cacheKey).update(name).update("\0").update(pass).digest("base64");
 
+  // Checks running now, by credentials digest and stored hash: concurrent first requests of
+  // one client (a browser opening several connections) share one bcrypt run, and so do
+  // concurrent guesses of the same wrong password.
+  const verify = deps.verifyPassword ?? verifyPassword;
+  const inFlight = new Map<string, Promise<boolean>>();
+  const verifyOnce = (key: string, pass: string, stored: string): Promise<boolean> => {
+    const flightKey = `${key}\0${stored}`;
+    let check = inFlight.get(flightKey);
+    if (check === undefined) {
+      check = verify(pass, stored).finally(() => inFlight.delete(flightKey));
+      inFlight.set(flightKey, check);
+    }
+    return check;
+  };
+
   async function checkPassword(name: string, pass: string): Promise<User | undefined> {
     const user = deps.getAuth()?.users.find((u) => u.name === name);
     const stored = user?.password.case === "passwordBcrypt" ? user.password.value : undefined;
@@ -63,7 +81,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     const key = digest(name, pass);
     const hit = verified.get(key);
     if (hit && hit.name === user.name && hit.passwordBcrypt === stored) return user;
-    if (!(await verifyPassword(pass, stored))) return undefined;
+    if (!(await verifyOnce(key, pass, stored))) return undefined;
     if (verified.size >= MAX_CACHE_ENTRIES) verified.clear();
     verified.set(key, { name: user.name, passwordBcrypt: stored });
     return user;

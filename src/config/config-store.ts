@@ -1,6 +1,7 @@
 import { dirname, join } from "node:path";
 import { clone, equals } from "@bufbuild/protobuf";
 import { type Config, ConfigSchema } from "../../gen/v1/config_pb.js";
+import { deepFreeze } from "../deep-freeze.js";
 import { ConflictError, ValidationError } from "../errors.js";
 import { type ConfigFs, realFs, removeStrayTempFiles, writeFileAtomic } from "./atomic-write.js";
 import { HISTORY_DIR, keepVersion } from "./config-history.js";
@@ -16,6 +17,13 @@ export interface ConfigStore {
   readonly path: string;
   /** The current config, as a fresh copy the caller owns (mutating it changes nothing). */
   get(): Config;
+  /**
+   * The current config itself, without a copy: shared by every caller and deeply frozen, so
+   * it is for reading only (assigning to any field of it throws). For reads on hot paths (every
+   * request checks the users, every GetConfig redacts it); update() replaces it by a new one,
+   * it never changes. Use get() for a copy to edit.
+   */
+  snapshot(): Readonly<Config>;
   /**
    * Validates `next` (ValidationError listing every issue), checks `expectedModno` when given
    * (ConflictError if it is stale), bumps modno, keeps the previous file in config-history,
@@ -112,12 +120,13 @@ function createStore(
   save: (cfg: Config) => void,
   onListenerError: (err: unknown) => void,
 ): ConfigStore {
-  let current = initial;
+  let current = deepFreeze(initial);
   const listeners = new Set<(cfg: Config) => void>();
   const notify = createNotifier(listeners, onListenerError);
   return {
     path,
     get: () => clone(ConfigSchema, current),
+    snapshot: () => current,
     update(next, opts) {
       const expected = opts?.expectedModno;
       if (expected !== undefined && expected !== current.modno) {
@@ -131,7 +140,7 @@ function createStore(
       const issues = validateConfig(candidate);
       if (issues.length > 0) throw new ValidationError(issues, "invalid config");
       save(candidate);
-      current = candidate;
+      current = deepFreeze(candidate);
       notify(candidate);
       return clone(ConfigSchema, candidate);
     },

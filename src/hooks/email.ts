@@ -1,5 +1,7 @@
-/** The e-mail action: one message through an SMTP server with nodemailer. */
-import nodemailer from "nodemailer";
+/**
+ * The e-mail action: one message through an SMTP server with nodemailer, which is loaded on
+ * the first e-mail (it is a twentieth of the daemon's start-up, and most installs send none).
+ */
 import type { Hook_Email } from "../../gen/v1/config_pb.js";
 import { type ActionContext, hookError, renderOr, requireField } from "./action-context.js";
 import { defaultMessage, defaultSubject } from "./default-message.js";
@@ -39,6 +41,7 @@ export async function runEmail(cfg: Hook_Email, ctx: ActionContext): Promise<voi
   const text = renderOr(ctx, "template", cfg.template, () => defaultMessage(ctx.event));
   const options = smtpOptions(cfg, ctx.deadline.timeoutMs);
   const where = `${options.host}:${options.port}`;
+  const { default: nodemailer } = await import("nodemailer");
   if (ctx.deadline.signal.aborted) throw ctx.deadline.abortError("email");
   const transport = nodemailer.createTransport(options);
   let onAbort: (() => void) | undefined;

@@ -108,7 +108,11 @@ export interface StatsHistory {
 
 /** Dashboard and retention queries, offered by both operation stores. */
 export interface OpAnalytics {
-  /** Summaries of backups per plan and per repository (an id without backups gets zeros). */
+  /**
+   * Summaries of backups per plan and per repository (an id without backups gets zeros). The
+   * report is read-only: a store may hand the same (frozen) report to later calls while the log
+   * has not changed.
+   */
   summarizeActivity(query: ActivityQuery): ActivityReport;
   /**
    * Deletes finished operations (not PENDING/INPROGRESS) that are beyond the newest

@@ -15,6 +15,7 @@ import {
   nonNegativeInt,
   uniqueIds,
 } from "./analytics.js";
+import { type ComputedReport, cachedSummaries } from "./dashboard-cache.js";
 import { type WindowRow, windowFields, windowTotals } from "./dashboard-window.js";
 
 /** The column a summary groups by. */
@@ -77,13 +78,34 @@ export function dashboardSql(column: SummaryColumn) {
   };
 }
 
-type Statements = Record<keyof ReturnType<typeof dashboardSql>, Statement>;
+/**
+ * The earliest start at or after @sinceMs of a backup of the ids (NULL when there is none):
+ * one seek per id in the summary's backup index. It says how long a summary stays right as
+ * the window moves on (dashboard-cache.ts). Exported for the query-plan test.
+ */
+export function firstInWindowSql(column: SummaryColumn): string {
+  const prefix = column === "plan_id" ? "operations_plan" : "operations_repo";
+  return `
+    SELECT min((SELECT unix_time_start_ms FROM operations INDEXED BY ${prefix}_backups
+      WHERE ${column} = ids.value AND kind = '${BACKUP_KIND}' AND unix_time_start_ms >= @sinceMs
+      ORDER BY unix_time_start_ms LIMIT 1))
+    FROM json_each(@ids) AS ids`;
+}
+
+type Statements = Record<keyof ReturnType<typeof dashboardSql>, Statement> & {
+  firstInWindow: Statement;
+};
 
 /**
  * Prepares the dashboard statements once and returns OpAnalytics.summarizeActivity for `db`.
- * Each call reads in one transaction, so its summaries are of one consistent state.
+ * Each computation reads in one transaction, so its summaries are of one consistent state; a
+ * query asked again while `logVersion` and the window's backups are unchanged is answered
+ * from its last report (dashboard-cache.ts). `logVersion` must change with every write.
  */
-export function createSqliteDashboard(db: Database): (query: ActivityQuery) => ActivityReport {
+export function createSqliteDashboard(
+  db: Database,
+  logVersion: () => string,
+): (query: ActivityQuery) => ActivityReport {
   const prepare = (column: SummaryColumn): Statements => {
     const sql = dashboardSql(column);
     return {
@@ -92,18 +114,34 @@ export function createSqliteDashboard(db: Database): (query: ActivityQuery) => A
       // Rows as arrays: a few thousand chart points, and objects cost a third more here.
       recent: db.prepare(sql.recent).safeIntegers(true).raw(true),
       last: db.prepare(sql.last).safeIntegers(true),
+      firstInWindow: db.prepare(firstInWindowSql(column)).safeIntegers(true).pluck(),
     };
   };
   const plans = prepare("plan_id");
   const repos = prepare("repo_id");
-  return db.transaction((query: ActivityQuery) => {
+  const compute = db.transaction((query: ActivityQuery): ComputedReport => {
     const sinceMs = BigInt(Math.trunc(query.sinceMs));
     const limit = nonNegativeInt(query.recentLimit, DEFAULT_RECENT_LIMIT);
+    const planIds = uniqueIds(query.planIds);
+    const repoIds = uniqueIds(query.repoIds);
+    const firsts = [firstInWindow(plans, planIds, sinceMs), firstInWindow(repos, repoIds, sinceMs)];
+    const found = firsts.filter((ms): ms is bigint => ms !== undefined);
     return {
-      plans: summarize(plans, uniqueIds(query.planIds), sinceMs, limit),
-      repos: summarize(repos, uniqueIds(query.repoIds), sinceMs, limit),
+      report: {
+        plans: summarize(plans, planIds, sinceMs, limit),
+        repos: summarize(repos, repoIds, sinceMs, limit),
+      },
+      firstInWindowMs:
+        found.length > 0 ? Number(found.reduce((a, b) => (a < b ? a : b))) : undefined,
     };
   });
+  return cachedSummaries({ compute: (query) => compute(query), logVersion });
+}
+
+function firstInWindow(sql: Statements, ids: string[], sinceMs: bigint): bigint | undefined {
+  if (ids.length === 0) return undefined;
+  const first = sql.firstInWindow.get({ ids: JSON.stringify(ids), sinceMs }) as bigint | null;
+  return first ?? undefined;
 }
 
 /** A row of the recent statement, in its column order. */

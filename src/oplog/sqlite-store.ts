@@ -81,6 +81,11 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
   const healthWrite = db.prepare(
     "INSERT OR REPLACE INTO meta (key, value) VALUES ('health_check', ?)",
   );
+  // Writes through this connection, and other connections' commits (data_version), decide
+  // when the dashboard's cached summaries are out of date.
+  let writes = 0;
+  const dataVersion = db.prepare("PRAGMA data_version").pluck();
+  const logVersion = () => `${writes}:${dataVersion.get()}`;
   const emitDeleted = (ids: bigint[]): bigint[] => {
     if (ids.length > 0) listeners.emit({ type: "deleted", ids: [...ids] });
     return ids;
@@ -109,6 +114,7 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
   return {
     add(...ops) {
       if (ops.length === 0) return [];
+      writes++;
       const stored = add.immediate(ops);
       if (listeners.size > 0)
         listeners.emit({ type: "created", operations: copyOperations(stored) });
@@ -116,6 +122,7 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
     },
     update(...ops) {
       if (ops.length === 0) return [];
+      writes++;
       const stored = update.immediate(ops);
       if (listeners.size > 0)
         listeners.emit({ type: "updated", operations: copyOperations(stored) });
@@ -123,10 +130,19 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
     },
     get: (id) => sql.get(id),
     query: (q) => sql.query(q),
-    delete: (ids) => emitDeleted(remove.immediate([...new Set(ids)])),
-    summarizeActivity: createSqliteDashboard(db),
-    pruneHistory: (options) => emitDeleted(history.prune(options)),
-    clearHistory: (options) => emitDeleted(history.clear(options)),
+    delete(ids) {
+      writes++;
+      return emitDeleted(remove.immediate([...new Set(ids)]));
+    },
+    summarizeActivity: createSqliteDashboard(db, logVersion),
+    pruneHistory(options) {
+      writes++;
+      return emitDeleted(history.prune(options));
+    },
+    clearHistory(options) {
+      writes++;
+      return emitDeleted(history.clear(options));
+    },
     liveSnapshotIds: () => liveIds.all().map((row) => (row as { snapshot_id: string }).snapshot_id),
     statsHistory: createSqliteStatsHistory(db),
     snapshotIndexState: createSqliteSnapshotIndex(db),

@@ -17,6 +17,8 @@ import { nextRunTime } from "./schedule.js";
 export const SCHEDULED_MESSAGE = "waiting for its scheduled time";
 /** How often the scheduler wakes at least, to notice clock jumps and sleep. */
 const TICK_MS = 60_000;
+/** How many of a job's newest operations lastRun reads: a flow's worth first, then up to 200. */
+const LAST_RUN_WINDOWS = [10, 200];
 /** A timer this late (or a clock going backwards) means the wall clock jumped or the machine slept. */
 const JUMP_MS = 30_000;
 
@@ -116,61 +118,76 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let lastWake = 0;
   let unsubscribe: (() => void) | undefined;
 
-  /** The last run of a job that is not a waiting scheduled run. */
+  /**
+   * The last run of a job that is not a waiting scheduled run, among the newest 200 operations
+   * of its plan (or repo). It is nearly always among the newest few, so those are read first:
+   * at start-up every job is planned, and decoding 200 operations each was most of it.
+   */
   function lastRun(job: ScheduledJob): { startMs: number; endMs: number } | undefined {
     const selector = job.planId ? { planId: job.planId } : { repoId: job.repoId };
-    const ops = deps.ops.query({ selector, lastN: 200 });
-    for (let i = ops.length - 1; i >= 0; i--) {
-      const op = ops[i] as Operation;
-      if (op.op.case !== PAYLOAD_CASE[job.kind] || op.status === OperationStatus.STATUS_PENDING)
-        continue;
-      const start = Number(op.unixTimeStartMs);
-      return { startMs: start, endMs: Number(op.unixTimeEndMs) || start };
+    for (const lastN of LAST_RUN_WINDOWS) {
+      const ops = deps.ops.query({ selector, lastN });
+      for (let i = ops.length - 1; i >= 0; i--) {
+        const op = ops[i] as Operation;
+        if (op.op.case !== PAYLOAD_CASE[job.kind] || op.status === OperationStatus.STATUS_PENDING)
+          continue;
+        const start = Number(op.unixTimeStartMs);
+        return { startMs: start, endMs: Number(op.unixTimeEndMs) || start };
+      }
+      if (ops.length < lastN) return undefined;
     }
     return undefined;
   }
 
-  function ensurePending(job: ScheduledJob, at: number): void {
-    const existing = pending.get(job.key);
-    if (existing && Number(existing.unixTimeStartMs) === at) return;
-    if (existing) deps.ops.delete([existing.id]);
-    const [op] = deps.ops.add(
-      create(OperationSchema, {
-        status: OperationStatus.STATUS_PENDING,
-        planId: job.planId ?? "",
-        repoId: job.repoId,
-        instanceId: deps.config.get().instance,
-        unixTimeStartMs: BigInt(at),
-        displayMessage: SCHEDULED_MESSAGE,
-        op: scheduledPayload(job.kind, at),
-      }),
-    );
-    if (op) pending.set(job.key, op);
+  /** The pending operation that shows a job's next run at `at`. */
+  function pendingOp(job: ScheduledJob, at: number, instanceId: string): Operation {
+    return create(OperationSchema, {
+      status: OperationStatus.STATUS_PENDING,
+      planId: job.planId ?? "",
+      repoId: job.repoId,
+      instanceId,
+      unixTimeStartMs: BigInt(at),
+      displayMessage: SCHEDULED_MESSAGE,
+      op: scheduledPayload(job.kind, at),
+    });
   }
 
+  /**
+   * Plans every job: deletes the pending runs of jobs that are gone or moved and adds the new
+   * ones, each in one write (one transaction, one event) rather than one per job.
+   */
   function replan(): void {
     const now = deps.clock.now();
-    const jobs = jobsOf(deps.config.get());
+    const cfg = deps.config.get();
+    const jobs = jobsOf(cfg);
     const keys = new Set(jobs.map((j) => j.key));
-    for (const [key, op] of pending) {
-      if (!keys.has(key)) {
-        deps.ops.delete([op.id]);
-        pending.delete(key);
-        planned.delete(key);
-      }
-    }
+    const stale: bigint[] = [];
+    const unplan = (key: string) => {
+      const op = pending.get(key);
+      if (op) stale.push(op.id);
+      pending.delete(key);
+      planned.delete(key);
+    };
+    for (const key of pending.keys()) if (!keys.has(key)) unplan(key);
+    const toAdd: { key: string; op: Operation }[] = [];
     for (const job of jobs) {
       if (running.has(job.key)) continue;
       const at = nextRunTime(job.schedule, { now, lastRun: lastRun(job) });
       if (at === undefined) {
-        const op = pending.get(job.key);
-        if (op) deps.ops.delete([op.id]);
-        pending.delete(job.key);
-        planned.delete(job.key);
+        unplan(job.key);
         continue;
       }
       planned.set(job.key, at);
-      ensurePending(job, Math.max(at, 0));
+      const start = Math.max(at, 0);
+      const existing = pending.get(job.key);
+      if (existing && Number(existing.unixTimeStartMs) === start) continue;
+      if (existing) stale.push(existing.id);
+      toAdd.push({ key: job.key, op: pendingOp(job, start, cfg.instance) });
+    }
+    if (stale.length > 0) deps.ops.delete(stale);
+    if (toAdd.length > 0) {
+      const added = deps.ops.add(...toAdd.map((a) => a.op));
+      for (const [i, op] of added.entries()) pending.set((toAdd[i] as { key: string }).key, op);
     }
     arm();
   }

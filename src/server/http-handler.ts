@@ -5,6 +5,7 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { createContextKey, createContextValues } from "@connectrpc/connect";
 import { type ConnectNodeAdapterOptions, connectNodeAdapter } from "@connectrpc/connect-node";
+import { fastBrotli, fastGzip } from "./compression.js";
 import type { AnyHandler } from "./listener.js";
 import { type RateDecision, rateLimitHeaders } from "./rate-limit.js";
 import { clientAddressKey, REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js";
@@ -49,6 +50,7 @@ export function createHttpHandler(opts: HttpHandlerOptions): AnyHandler {
     routes: opts.routes,
     interceptors: opts.interceptors,
     readMaxBytes: MAX_REQUEST_BYTES,
+    acceptCompression: [fastGzip, fastBrotli],
     contextValues: (req) => {
       const values = createContextValues();
       values.set(requestIdKey, String(req.headers[REQUEST_ID_HEADER]));

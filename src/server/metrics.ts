@@ -3,8 +3,11 @@
  * status, time, duration and bytes added, snapshot counts and repository size, operations by
  * type and status, and the process's own metrics. Values are read from the operation log at
  * scrape time. Behind the same authentication as the API.
+ *
+ * prom-client (with its dependencies, a tenth of the daemon's start-up) is loaded on the first
+ * scrape, and the process metrics (event loop lag, GC) are observed from then on.
  */
-import client from "prom-client";
+import type { Gauge, Registry } from "prom-client";
 import type { Config } from "../../gen/v1/config_pb.js";
 import { OperationStatus } from "../../gen/v1/operations_pb.js";
 import type { AuthResult } from "../auth/authenticator.js";
@@ -21,16 +24,40 @@ export interface MetricsDeps {
 
 const WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
+type PromClient = typeof import("prom-client");
+
+/** The metrics of the daemon, collected at scrape time. */
+export interface MetricsRegistry {
+  /** Every metric now, in Prometheus text format, with its content type. */
+  collect(): Promise<{ contentType: string; text: string }>;
+}
+
+/**
+ * The daemon's metrics registry: prom-client is loaded and every metric registered on the
+ * first collect (a failed load is retried on the next one).
+ */
+export function createMetricsRegistry(deps: MetricsDeps): MetricsRegistry {
+  let loading: Promise<Registry> | undefined;
+  return {
+    async collect() {
+      loading ??= import("prom-client").then(
+        (client) => registryOf(client.default, deps),
+        (err: unknown) => {
+          loading = undefined;
+          throw err;
+        },
+      );
+      const registry = await loading;
+      return { contentType: registry.contentType, text: await registry.metrics() };
+    },
+  };
+}
+
 /** Creates the registry with every metric; values are collected at scrape time. */
-export function createMetricsRegistry(deps: MetricsDeps): client.Registry {
+function registryOf(client: PromClient, deps: MetricsDeps): Registry {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: "restwell_" });
-  const gauge = (
-    name: string,
-    help: string,
-    labelNames: string[],
-    collect: (g: client.Gauge) => void,
-  ) =>
+  const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
     new client.Gauge({
       name,
       help,
@@ -138,7 +165,7 @@ export function createMetricsRegistry(deps: MetricsDeps): client.Registry {
 
 /** Serves GET /metrics; returns false for other paths. */
 export function createMetricsRoute(
-  registry: client.Registry,
+  registry: MetricsRegistry,
   authenticate: (authorization: string | undefined) => Promise<AuthResult>,
   onError: (err: unknown) => void,
 ) {
@@ -159,9 +186,9 @@ export function createMetricsRoute(
         res.end('metrics need the "metrics:read" permission\n');
         return;
       }
-      const body = await registry.metrics();
-      res.writeHead(200, { "content-type": registry.contentType, "cache-control": "no-store" });
-      res.end(body);
+      const { contentType, text } = await registry.collect();
+      res.writeHead(200, { "content-type": contentType, "cache-control": "no-store" });
+      res.end(text);
     })().catch((err: unknown) => {
       onError(err);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

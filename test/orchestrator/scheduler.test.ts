@@ -174,6 +174,48 @@ describe("scheduler", () => {
     scheduler.stop();
   });
 
+  it("finds the last run behind many newer operations of the plan, up to the newest 200", () => {
+    const lastRunAt = (newerOps: number) => {
+      const { scheduler, ops, pendingOps } = setup({ plans: [plan({ maxFrequencyHours: 6 })] });
+      const op = (init: object) => create(OperationSchema, { planId: "p1", repoId: "r1", ...init });
+      ops.add(
+        op({
+          status: OperationStatus.STATUS_SUCCESS,
+          unixTimeStartMs: BigInt(T0 - HOUR),
+          unixTimeEndMs: BigInt(T0 - HOUR),
+          op: { case: "operationBackup", value: {} },
+        }),
+        ...Array.from({ length: newerOps }, () =>
+          op({
+            status: OperationStatus.STATUS_SUCCESS,
+            op: { case: "operationForget", value: {} },
+          }),
+        ),
+      );
+      scheduler.start();
+      scheduler.stop();
+      return Number(pendingOps()[0]?.unixTimeStartMs);
+    };
+    // 5 hours after the last backup's start, however many operations came after it...
+    assert.equal(lastRunAt(3), T0 + 5 * HOUR);
+    assert.equal(lastRunAt(150), T0 + 5 * HOUR);
+    // ...up to the newest 200: beyond them the plan counts as never run, and runs now.
+    assert.equal(lastRunAt(250), T0);
+  });
+
+  it("plans every job in one write: one event with all pending runs", () => {
+    const plans = ["p1", "p2", "p3"].map((id) => ({ ...plan({ maxFrequencyHours: 6 }), id }));
+    const { scheduler, ops, pendingOps } = setup({ plans });
+    const events: string[] = [];
+    ops.subscribe((e) =>
+      events.push(`${e.type}:${"operations" in e ? e.operations.length : e.ids.length}`),
+    );
+    scheduler.start();
+    assert.deepEqual(events, ["created:3"]);
+    assert.equal(pendingOps().length, 3);
+    scheduler.stop();
+  });
+
   it("after a long sleep (the wall clock jumped), the missed run happens once and the plan re-plans", async () => {
     const { scheduler, clock, runs, pendingOps } = setup({
       plans: [plan({ cron: "0 * * * *", clock: "CLOCK_UTC" })],

@@ -17,10 +17,11 @@ export function summaryDashboard(deps: BackrestServiceDeps): SummaryDashboardRes
     planIds: cfg.plans.map((p) => p.id),
     repoIds: cfg.repos.map((r) => r.id),
   });
+  const nextRuns = deps.nextRuns?.();
   return create(SummaryDashboardResponseSchema, {
     planSummaries: report.plans.map((s) => {
       const summary = toSummary(s);
-      summary.nextBackupTimeMs = BigInt(deps.nextRuns?.().get(`plan:${s.id}`) ?? 0);
+      summary.nextBackupTimeMs = BigInt(nextRuns?.get(`plan:${s.id}`) ?? 0);
       return summary;
     }),
     repoSummaries: report.repos.map(toSummary),
