@@ -23,6 +23,8 @@ Options:
   --plan PLAN           only this plan's operations
   --repo REPO           only this repository's operations
   --last N              only the newest N (default 20; 0 for all)
+  --before ID           only operations older than operation ID (the next page: pass the
+                        smallest ID shown)
 ${COMMON_HELP}
 ${CONNECTION_HELP}`;
 
@@ -31,6 +33,7 @@ const OPTIONS = {
   plan: { type: "string" },
   repo: { type: "string" },
   last: { type: "string" },
+  before: { type: "string" },
 } as const;
 
 const DEFAULT_LAST = 20;
@@ -44,11 +47,18 @@ export const opsCommand: Command = {
     const lastText = flag(parsed.values, "last");
     if (lastText !== undefined && !/^[0-9]+$/.test(lastText))
       throw usageError(`--last must be a number, not "${lastText}"`, HELP);
+    const beforeText = flag(parsed.values, "before");
+    if (beforeText !== undefined && !/^[1-9][0-9]*$/.test(beforeText))
+      throw usageError(`--before must be an operation id, not "${beforeText}"`, HELP);
     const planId = flag(parsed.values, "plan");
     const repoId = flag(parsed.values, "repo");
     return withDaemon(parsed.values, ctx, async ({ client }) => {
       const list = await client.backrest.getOperations({
-        selector: { ...(planId ? { planId } : {}), ...(repoId ? { repoId } : {}) },
+        selector: {
+          ...(planId ? { planId } : {}),
+          ...(repoId ? { repoId } : {}),
+          ...(beforeText ? { beforeId: BigInt(beforeText) } : {}),
+        },
         lastN: BigInt(lastText ?? DEFAULT_LAST),
       });
       if (wantsJson(parsed.values)) writeMessage(ctx.stdout, OperationListSchema, list);

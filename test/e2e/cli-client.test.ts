@@ -80,6 +80,22 @@ describe("restwell client commands against a running daemon", async () => {
     const bad = await restwell(["ops", "--last", "many"], env);
     assert.equal(bad.exitCode, 2);
     assert.match(bad.stderr, /--last must be a number/);
+    // --before pages back: the two operations before the newest two, with no overlap.
+    const ids = all.map((o) => o.id);
+    const newest = ids.slice(-2);
+    const page = await restwell(
+      ["ops", "--repo", "local", "--last", "2", "--before", newest[0] as string, "--json"],
+      env,
+    );
+    assert.equal(page.exitCode, 0, output(page));
+    const older = (JSON.parse(page.stdout) as { operations: OpJson[] }).operations;
+    assert.deepEqual(
+      older.map((o) => o.id),
+      ids.slice(-4, -2),
+    );
+    const badBefore = await restwell(["ops", "--before", "0"], env);
+    assert.equal(badBefore.exitCode, 2);
+    assert.match(badBefore.stderr, /--before must be an operation id/);
   });
 
   it("snapshots lists the repository's snapshots, as a table and as JSON", async () => {
