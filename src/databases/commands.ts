@@ -158,34 +158,14 @@ export function dumpInvocation(conn: DatabaseConnection): ToolInvocation {
 export function loadInvocation(conn: DatabaseConnection, file = conn.database): ToolInvocation {
   switch (conn.kind) {
     case "postgresql":
-      return {
-        ...POSTGRES_CLIENT,
-        args: [
-          "--no-psqlrc",
-          "--quiet",
-          "--no-password",
-          "--single-transaction",
-          "--set=ON_ERROR_STOP=1",
-          "--output=/dev/null",
-          "--file=-",
-        ],
-        env: postgresEnv(conn, conn.database),
-        secrets: secretsOf(conn),
-      };
+      return psqlInvocation(conn, [
+        "--single-transaction",
+        "--set=ON_ERROR_STOP=1",
+        "--output=/dev/null",
+        "--file=-",
+      ]);
     case "mysql":
-      return {
-        ...MYSQL_CLIENT,
-        args: [
-          ...mysqlConnectionArgs(conn),
-          `--connect-timeout=${CONNECT_TIMEOUT_S}`,
-          "--default-character-set=utf8mb4",
-          "--batch",
-          "--",
-          conn.database,
-        ],
-        env: mysqlEnv(conn),
-        secrets: secretsOf(conn),
-      };
+      return mysqlClientInvocation(conn, ["--default-character-set=utf8mb4", "--batch"]);
     case "sqlite":
       return {
         ...SQLITE_CLI,
@@ -205,36 +185,45 @@ const MYSQL_COUNT =
 export function countInvocation(conn: DatabaseConnection): ToolInvocation {
   switch (conn.kind) {
     case "postgresql":
-      return {
-        ...POSTGRES_CLIENT,
-        args: [
-          "--no-psqlrc",
-          "--quiet",
-          "--no-password",
-          "--tuples-only",
-          "--no-align",
-          "--set=ON_ERROR_STOP=1",
-          `--command=${POSTGRES_COUNT}`,
-        ],
-        env: postgresEnv(conn, conn.database),
-        secrets: secretsOf(conn),
-      };
+      return psqlInvocation(conn, [
+        "--tuples-only",
+        "--no-align",
+        "--set=ON_ERROR_STOP=1",
+        `--command=${POSTGRES_COUNT}`,
+      ]);
     case "mysql":
-      return {
-        ...MYSQL_CLIENT,
-        args: [
-          ...mysqlConnectionArgs(conn),
-          `--connect-timeout=${CONNECT_TIMEOUT_S}`,
-          "--batch",
-          "--skip-column-names",
-          `--execute=${MYSQL_COUNT}`,
-          "--",
-          conn.database,
-        ],
-        env: mysqlEnv(conn),
-        secrets: secretsOf(conn),
-      };
+      return mysqlClientInvocation(conn, [
+        "--batch",
+        "--skip-column-names",
+        `--execute=${MYSQL_COUNT}`,
+      ]);
     case "sqlite":
       throw new Error("SQLite databases are counted in-process");
   }
+}
+
+/** psql on `conn.database` (by environment), ignoring ~/.psqlrc, never prompting. */
+function psqlInvocation(conn: DatabaseConnection, args: string[]): ToolInvocation {
+  return {
+    ...POSTGRES_CLIENT,
+    args: ["--no-psqlrc", "--quiet", "--no-password", ...args],
+    env: postgresEnv(conn, conn.database),
+    secrets: secretsOf(conn),
+  };
+}
+
+/** The mariadb (else mysql) client on `conn.database`, the password by environment. */
+function mysqlClientInvocation(conn: DatabaseConnection, args: string[]): ToolInvocation {
+  return {
+    ...MYSQL_CLIENT,
+    args: [
+      ...mysqlConnectionArgs(conn),
+      `--connect-timeout=${CONNECT_TIMEOUT_S}`,
+      ...args,
+      "--",
+      conn.database,
+    ],
+    env: mysqlEnv(conn),
+    secrets: secretsOf(conn),
+  };
 }
