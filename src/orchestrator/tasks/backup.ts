@@ -19,15 +19,7 @@ import { backupTags } from "../snapshot-tags.js";
 export function backupTask(opts: { dryRun: boolean }) {
   return async (ctx: TaskContext): Promise<void> => {
     const plan = ctx.plan as Plan;
-    const unmet = await checkPrecondition(plan.precondition, {
-      signal: ctx.signal,
-      env: ctx.deps.hookEnv,
-    });
-    if (unmet) {
-      ctx.op.status = OperationStatus.STATUS_SKIPPED;
-      ctx.op.displayMessage = `skipped: ${unmet}`;
-      return;
-    }
+    if (await skippedByPrecondition(ctx, plan)) return;
     const result = await ctx.deps.restic.backup(
       ctx.target,
       {
@@ -49,6 +41,21 @@ export function backupTask(opts: { dryRun: boolean }) {
     );
     setResult(ctx.op, result);
   };
+}
+
+/**
+ * Checks the plan's precondition; when it does not hold, records the operation as skipped
+ * with the reason and returns true.
+ */
+export async function skippedByPrecondition(ctx: TaskContext, plan: Plan): Promise<boolean> {
+  const unmet = await checkPrecondition(plan.precondition, {
+    signal: ctx.signal,
+    env: ctx.deps.hookEnv,
+  });
+  if (!unmet) return false;
+  ctx.op.status = OperationStatus.STATUS_SKIPPED;
+  ctx.op.displayMessage = `skipped: ${unmet}`;
+  return true;
 }
 
 /** A stream to back up as one file, opened when the operation runs. */

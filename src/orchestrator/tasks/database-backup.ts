@@ -10,7 +10,6 @@ import {
   StdinSourceSchema,
 } from "../../../gen/v1/operations_pb.js";
 import type { DatabaseTools } from "../../databases/types.js";
-import { checkPrecondition } from "../../hooks/precondition.js";
 import {
   connectionOf,
   DatabaseSourceError,
@@ -21,7 +20,7 @@ import {
 } from "../database-sources.js";
 import type { TaskContext } from "../runner.js";
 import { sourceBackupTags } from "../snapshot-tags.js";
-import { stdinBackupTask } from "./backup.js";
+import { skippedByPrecondition, stdinBackupTask } from "./backup.js";
 
 /** The database tools, or a clear failure when the daemon was started without them. */
 export function requireDatabaseTools(ctx: TaskContext): DatabaseTools {
@@ -52,15 +51,7 @@ export function databaseBackupTask(sourceName: string, opts: { dryRun: boolean }
       ctx.op.displayMessage = `a dry run does not dump databases, so "${source.name}" was skipped`;
       return;
     }
-    const unmet = await checkPrecondition(plan.precondition, {
-      signal: ctx.signal,
-      env: ctx.deps.hookEnv,
-    });
-    if (unmet) {
-      ctx.op.status = OperationStatus.STATUS_SKIPPED;
-      ctx.op.displayMessage = `skipped: ${unmet}`;
-      return;
-    }
+    if (await skippedByPrecondition(ctx, plan)) return;
     const tools = requireDatabaseTools(ctx);
     // Checked before restic starts: a missing tool then fails the operation without a stream.
     tools.requireTool(databaseKind(source), "dump");
