@@ -1,4 +1,5 @@
 /** Loading a dump into a database with its client, and counting what a database holds. */
+import { watchInput } from "../restic/run.js";
 import { countInvocation, loadInvocation } from "./commands.js";
 import { DatabaseToolError } from "./errors.js";
 import { runTool, stoppedError, type ToolContext, toolError } from "./run-tool.js";
@@ -10,35 +11,6 @@ export function destroy(stream: NodeJS.ReadableStream): void {
   s.destroy?.();
 }
 
-/**
- * A signal that fires when `input` fails or closes before its end. The load tool is then
- * stopped while it still waits for input: closing its stdin instead would look like the end
- * of the dump, and psql would commit a truncated load.
- */
-function watchInput(input: NodeJS.ReadableStream) {
-  const controller = new AbortController();
-  let ended = false;
-  const onEnd = () => {
-    ended = true;
-  };
-  const onError = (error: unknown) =>
-    controller.abort(new Error("the dump's input failed before its end", { cause: error }));
-  const onClose = () => {
-    if (!ended) controller.abort(new Error("the dump's input closed before its end"));
-  };
-  input.once("end", onEnd);
-  input.once("error", onError);
-  input.once("close", onClose);
-  return {
-    signal: controller.signal,
-    dispose() {
-      input.off("end", onEnd);
-      input.off("error", onError);
-      input.off("close", onClose);
-    },
-  };
-}
-
 /** Runs the load tool of `conn` on `input` (into `file` for SQLite's staging file). */
 export async function loadWithTool(
   ctx: ToolContext,
@@ -47,7 +19,9 @@ export async function loadWithTool(
   opts: ToolCallOptions,
   file?: string,
 ): Promise<void> {
-  const watch = watchInput(input);
+  // The load tool is stopped while it still waits for input: closing its stdin instead
+  // would look like the end of the dump, and psql would commit a truncated load.
+  const watch = watchInput(input, "the dump's input");
   const signal = opts.signal ? AbortSignal.any([opts.signal, watch.signal]) : watch.signal;
   const what = `loading the dump into "${conn.database}"`;
   try {

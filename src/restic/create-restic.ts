@@ -12,6 +12,7 @@ import { runLs } from "./ls.js";
 import { runCheck, runPrune } from "./maintenance.js";
 import { maskSecrets } from "./mask.js";
 import { runRestore } from "./restore.js";
+import { watchInput } from "./run.js";
 import { parseRepoId, parseSnapshots, snapshotsArgs } from "./snapshots.js";
 import { runStats } from "./stats.js";
 import { runTag } from "./tag.js";
@@ -147,7 +148,9 @@ async function runBackup(
   const collector = createBackupCollector(opts?.onStatus, (error) =>
     ctx.log?.(maskSecrets(`restic backup: the onStatus callback threw: ${String(error)}`, secrets)),
   );
-  const input = backup.stdin ? watchInput(backup.stdin.input, opts?.signal) : undefined;
+  const input = backup.stdin
+    ? watchInput(backup.stdin.input, "the input stream", opts?.signal)
+    : undefined;
   const { outcome, run } = await invoke(ctx, repo, {
     subcommand: "backup",
     args: backupArgs(backup, version),
@@ -168,36 +171,4 @@ async function runBackup(
   };
   if (collector.errorsOmitted > 0) result.errorsOmitted = collector.errorsOmitted;
   return result;
-}
-
-/**
- * A signal that fires when `outer` does or when `input` fails or closes before its end, so
- * restic is stopped while still waiting for input and never saves a truncated stream.
- */
-function watchInput(input: NodeJS.ReadableStream, outer: AbortSignal | undefined) {
-  const controller = new AbortController();
-  let ended = false;
-  const onOuter = () => controller.abort(outer?.reason);
-  const onEnd = () => {
-    ended = true;
-  };
-  const onError = (error: unknown) =>
-    controller.abort(new Error("the input stream failed before its end", { cause: error }));
-  const onClose = () => {
-    if (!ended) controller.abort(new Error("the input stream closed before its end"));
-  };
-  if (outer?.aborted) onOuter();
-  outer?.addEventListener("abort", onOuter, { once: true });
-  input.on("end", onEnd);
-  input.on("error", onError);
-  input.on("close", onClose);
-  return {
-    signal: controller.signal,
-    dispose() {
-      outer?.removeEventListener("abort", onOuter);
-      input.off("end", onEnd);
-      input.off("error", onError);
-      input.off("close", onClose);
-    },
-  };
 }

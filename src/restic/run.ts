@@ -200,3 +200,41 @@ function describeEnd(outcome: RunOutcome): string {
   if (outcome.exitCode !== undefined) return `exited with code ${outcome.exitCode}`;
   return `was killed by ${outcome.signal ?? "an unknown signal"}`;
 }
+
+/**
+ * A signal for a run fed by `input` (RunRequest.stdinFrom): it fires when `outer` does, or
+ * when `input` fails or closes before its end, so the child is stopped while it still waits
+ * for input and never takes a truncated stream for a whole one. `what` names the input in
+ * the abort reason. dispose() removes the listeners once the run is over.
+ */
+export function watchInput(
+  input: NodeJS.ReadableStream,
+  what: string,
+  outer?: AbortSignal,
+): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let ended = false;
+  const onOuter = () => controller.abort(outer?.reason);
+  const onEnd = () => {
+    ended = true;
+  };
+  const onError = (error: unknown) =>
+    controller.abort(new Error(`${what} failed before its end`, { cause: error }));
+  const onClose = () => {
+    if (!ended) controller.abort(new Error(`${what} closed before its end`));
+  };
+  if (outer?.aborted) onOuter();
+  outer?.addEventListener("abort", onOuter, { once: true });
+  input.on("end", onEnd);
+  input.on("error", onError);
+  input.on("close", onClose);
+  return {
+    signal: controller.signal,
+    dispose() {
+      outer?.removeEventListener("abort", onOuter);
+      input.off("end", onEnd);
+      input.off("error", onError);
+      input.off("close", onClose);
+    },
+  };
+}
