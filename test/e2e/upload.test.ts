@@ -323,10 +323,11 @@ describe("uploads", async () => {
     socket.destroy();
     const failed = await waitForOperation(url, op.id, users.adm);
     assert.equal(failed.status, "STATUS_ERROR");
-    assert.match(
-      failed.displayMessage ?? "",
-      /^the upload was interrupted after 2097152 bytes .*no snapshot was made/,
-    );
+    const message = failed.displayMessage ?? "";
+    assert.match(message, /^the upload was interrupted after \d+ bytes .*no snapshot was made/);
+    // Bytes still in the socket when the client went away may never reach the daemon.
+    const received = Number(/after (\d+) bytes/.exec(message)?.[1]);
+    assert.ok(received > 0 && received <= 2 * MiB, message);
     assert.deepEqual(await snapshotsOf("half.bin"), []);
     assert.deepEqual(locks(), []);
     const content = randomBytes(100_000);
