@@ -1,6 +1,7 @@
 /**
  * The daemon's HTTP handler: every RPC service through one Connect adapter (Connect,
- * gRPC and gRPC-Web), and a fallback for non-RPC paths.
+ * gRPC and gRPC-Web), Connect's unary POSTs through the daemon's own faster path to the same
+ * services (unary-path.ts), and a fallback for non-RPC paths.
  */
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { createContextKey, createContextValues } from "@connectrpc/connect";
@@ -9,6 +10,7 @@ import { fastBrotli, fastGzip } from "./compression.js";
 import type { AnyHandler } from "./listener.js";
 import { type RateDecision, rateLimitHeaders } from "./rate-limit.js";
 import { clientAddressKey, REQUEST_ID_HEADER, requestIdFrom, requestIdKey } from "./request-id.js";
+import { createUnaryPath } from "./unary-path.js";
 
 /** Largest accepted request message (bytes). */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -46,19 +48,25 @@ export interface HttpHandlerOptions {
 /** Creates the request handler shared by the HTTP/1.1 and HTTP/2 servers. */
 export function createHttpHandler(opts: HttpHandlerOptions): AnyHandler {
   const responses = new WeakMap<NodeRequest, NodeResponse>();
-  const adapter = connectNodeAdapter({
-    routes: opts.routes,
+  const contextValues = (req: NodeRequest, res: NodeResponse | undefined) => {
+    const values = createContextValues();
+    values.set(requestIdKey, String(req.headers[REQUEST_ID_HEADER]));
+    values.set(clientAddressKey, clientAddress(req));
+    if (res) values.set(httpHeadersKey, (headers) => setHeaders(res, headers));
+    return values;
+  };
+  const acceptCompression = [fastGzip, fastBrotli];
+  const unary = createUnaryPath({
     interceptors: opts.interceptors,
     readMaxBytes: MAX_REQUEST_BYTES,
-    acceptCompression: [fastGzip, fastBrotli],
-    contextValues: (req) => {
-      const values = createContextValues();
-      values.set(requestIdKey, String(req.headers[REQUEST_ID_HEADER]));
-      values.set(clientAddressKey, clientAddress(req));
-      const res = responses.get(req);
-      if (res) values.set(httpHeadersKey, (headers) => setHeaders(res, headers));
-      return values;
-    },
+    acceptCompression,
+  });
+  const adapter = connectNodeAdapter({
+    routes: (router) => opts.routes(unary.record(router)),
+    interceptors: opts.interceptors,
+    readMaxBytes: MAX_REQUEST_BYTES,
+    acceptCompression,
+    contextValues: (req) => contextValues(req, responses.get(req)),
     fallback: (req, res) => {
       const limit = opts.addressLimit?.(clientAddress(req), true);
       if (limit) setHeaders(res, rateLimitHeaders(limit));
@@ -80,8 +88,12 @@ export function createHttpHandler(opts: HttpHandlerOptions): AnyHandler {
     // nothing, so it carries no Retry-After.
     const limit = opts.addressLimit?.(clientAddress(req), false);
     if (limit) setHeaders(res, rateLimitHeaders({ ...limit, allowed: true }));
-    responses.set(req, res);
-    adapter(req, res);
+    const route = unary.match(req);
+    if (route) void unary.serve(route, req, res, contextValues(req, res));
+    else {
+      responses.set(req, res);
+      adapter(req, res);
+    }
   };
 }
 

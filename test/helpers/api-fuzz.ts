@@ -71,11 +71,11 @@ export function defineApiFuzz(scale: FuzzScale): void {
     /** Answers at 500 and above that serverFault let pass, for the log. */
     const deliberate = new Set<string>();
     after(() => {
-      // connect-es answers undecodable binary messages with INTERNAL (see fuzz-fixture.ts).
+      // connect-es answers undecodable binary messages over gRPC with INTERNAL (see fuzz-fixture.ts).
       const parse = [...deliberate].filter((line) => line.includes("internal: parse binary:"));
       const others = [...deliberate].filter((line) => !parse.includes(line));
       process.stderr.write(
-        `api-fuzz: 5xx let pass: ${parse.length} kinds of "parse binary" (connect-es), ${others.length} others${others.length ? `:\n  ${others.slice(0, 20).join("\n  ")}` : ""}\n`,
+        `api-fuzz: 5xx let pass: ${parse.length} kinds of "parse binary" (connect-es, inside HTTP 200 answers), ${others.length} others${others.length ? `:\n  ${others.slice(0, 20).join("\n  ")}` : ""}\n`,
       );
       const slow = [...timing].sort((a, b) => b[1].ms - a[1].ms).slice(0, 5);
       const slowest = slow.map(([k, v]) => `${k} ${v.n}x ${Math.round(v.ms)} ms`).join(", ");

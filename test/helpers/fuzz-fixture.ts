@@ -146,15 +146,19 @@ export function targetsOf(fx: FuzzFixture, opts: { readOnly: boolean }): Hostile
 export const DELIBERATE_5XX = new Set(["unavailable", "unknown"]);
 
 /**
- * connect-es itself answers a binary request message it cannot decode with INTERNAL ("parse
- * binary: ..."; HTTP 500 over the Connect protocol), before any of the daemon's code runs, the
- * way gRPC servers conventionally do. Known and reported; not counted as a daemon fault.
+ * connect-es answers a binary request message it cannot decode with INTERNAL ("parse binary:
+ * ..."), before any of the daemon's code runs, as gRPC servers conventionally do (grpc-go:
+ * "error unmarshalling request"). Over gRPC, gRPC-Web and Connect streams that code travels
+ * inside an HTTP 200 answer and is let pass there. Connect unary calls, where it would be an
+ * HTTP 500, go through the daemon's own path (src/server/unary-path.ts), which answers
+ * INVALID_ARGUMENT (400): a 500 there is a fault.
  */
 const LIBRARY_PARSE_ERROR = /^parse binary: /;
 
 /** Why an outcome shows the server misbehaving, or undefined when it is an answer. */
 export function serverFault(o: Outcome): string | undefined {
-  if (o.code === "internal" && LIBRARY_PARSE_ERROR.test(o.message)) return undefined;
+  if (o.code === "internal" && o.httpStatus < 500 && LIBRARY_PARSE_ERROR.test(o.message))
+    return undefined;
   if (o.code === "internal" || o.code === "data_loss" || o.code === "unimplemented")
     return `${o.code}: ${o.message}`;
   if (o.code === "timeout") return "no answer in time";
