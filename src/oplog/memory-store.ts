@@ -4,6 +4,7 @@
  */
 
 import type { Operation, OperationStatus } from "../../gen/v1/operations_pb.js";
+import { deepFreeze } from "../deep-freeze.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { AnalyticsOpStore } from "./analytics.js";
 import { createListeners, type ListenerErrorHandler } from "./listeners.js";
@@ -15,6 +16,7 @@ import {
 } from "./memory-analytics.js";
 import { effectiveSelector, matchesSelector } from "./selector.js";
 import { copyOperations, stampOperation } from "./stamp.js";
+import type { OpQuery } from "./types.js";
 
 /** Re-exported for callers that imported it from here before it moved to selector.ts. */
 export { matchesSelector } from "./selector.js";
@@ -39,6 +41,14 @@ export function createMemoryOpStore(opts: MemoryOpStoreOptions = {}): AnalyticsO
     if (closed) throw new Error("the operation store is closed");
   };
 
+  const query = (q: OpQuery) => {
+    open();
+    const selector = effectiveSelector(q.selector);
+    const matches = [...ops.values()].filter((op) => matchesSelector(op, selector));
+    matches.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const lastN = Math.max(0, Math.trunc(q.lastN ?? 0));
+    return copyOperations(lastN > 0 ? matches.slice(-lastN) : matches);
+  };
   return {
     add(...input) {
       open();
@@ -62,14 +72,9 @@ export function createMemoryOpStore(opts: MemoryOpStoreOptions = {}): AnalyticsO
       const op = ops.get(id);
       return op === undefined ? undefined : copyOperations([op])[0];
     },
-    query(q = {}) {
-      open();
-      const selector = effectiveSelector(q.selector);
-      const matches = [...ops.values()].filter((op) => matchesSelector(op, selector));
-      matches.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const lastN = Math.max(0, Math.trunc(q.lastN ?? 0));
-      return copyOperations(lastN > 0 ? matches.slice(-lastN) : matches);
-    },
+    query: (q = {}) => query(q),
+    // Copies, frozen: nothing is shared here, but readers get what the SQLite store gives.
+    queryShared: (q = {}) => deepFreeze(query(q)),
     delete(ids) {
       open();
       return remove(ids);

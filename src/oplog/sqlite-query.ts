@@ -64,7 +64,11 @@ export function whereClause(selector: EffectiveSelector): SelectorSql {
  * A SELECT of the operation bytes. With lastN it reads the newest n rows (ORDER BY id DESC
  * LIMIT n) for the caller to reverse; otherwise rows come oldest first.
  */
-export function selectSql(selector: EffectiveSelector, lastN: number): SelectorSql {
+export function selectSql(
+  selector: EffectiveSelector,
+  lastN: number,
+  columns = "operation",
+): SelectorSql {
   const where = whereClause(selector);
   // With only a range on modno, SQLite would rather walk the primary key in id order than use
   // the modno index; "+id" takes id ordering out of the running, so the index wins. With a
@@ -72,12 +76,12 @@ export function selectSql(selector: EffectiveSelector, lastN: number): SelectorS
   const order = selector.modnoGte !== undefined && selector.beforeId === undefined ? "+id" : "id";
   if (lastN > 0) {
     return {
-      sql: `SELECT operation FROM operations${where.sql} ORDER BY ${order} DESC LIMIT @lastN`,
+      sql: `SELECT ${columns} FROM operations${where.sql} ORDER BY ${order} DESC LIMIT @lastN`,
       params: { ...where.params, lastN },
     };
   }
   return {
-    sql: `SELECT operation FROM operations${where.sql} ORDER BY ${order}`,
+    sql: `SELECT ${columns} FROM operations${where.sql} ORDER BY ${order}`,
     params: where.params,
   };
 }

@@ -20,6 +20,7 @@ import { createListeners, type ListenerErrorHandler } from "./listeners.js";
 import { migrate } from "./migrations.js";
 import { opColumns } from "./op-columns.js";
 import { effectiveSelector } from "./selector.js";
+import { createSharedVersions } from "./shared-versions.js";
 import { createSqliteHistory, LIVE_SNAPSHOT_IDS_SQL } from "./sqlite-history.js";
 import { selectSql } from "./sqlite-query.js";
 import { createSqliteSnapshotIndex } from "./sqlite-snapshot-index.js";
@@ -130,6 +131,7 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
     },
     get: (id) => sql.get(id),
     query: (q) => sql.query(q),
+    queryShared: (q) => sql.queryShared(q),
     delete(ids) {
       writes++;
       return emitDeleted(remove.immediate([...new Set(ids)]));
@@ -195,6 +197,19 @@ function createStatements(db: Database.Database) {
   const getOne = db.prepare("SELECT operation FROM operations WHERE id = ?").pluck();
   const deleteOne = db.prepare("DELETE FROM operations WHERE id = ?");
   const queries = new Map<string, Database.Statement>();
+  const shared = createSharedVersions();
+  /** Rows of a query: one column plucked, or several as arrays. */
+  const select = (q: OpQuery, columns: string) => {
+    // Capped: a client's int64 can exceed what SQLite binds as an integer ("datatype mismatch").
+    const lastN = Math.min(Math.max(0, Math.trunc(q.lastN ?? 0)), Number.MAX_SAFE_INTEGER);
+    const { sql, params } = selectSql(effectiveSelector(q.selector), lastN, columns);
+    let statement = queries.get(sql);
+    if (statement === undefined) {
+      statement = columns.includes(",") ? db.prepare(sql).raw() : db.prepare(sql).pluck();
+      queries.set(sql, statement);
+    }
+    return { lastN, rows: statement.all(params) };
+  };
 
   return {
     /** Reserves n modnos; returns the first. Must run inside a write transaction. */
@@ -217,17 +232,20 @@ function createStatements(db: Database.Database) {
     },
     delete: (id: bigint) => deleteOne.run(id).changes > 0,
     query(q: OpQuery = {}): Operation[] {
-      // Capped: a client's int64 can exceed what SQLite binds as an integer ("datatype mismatch").
-      const lastN = Math.min(Math.max(0, Math.trunc(q.lastN ?? 0)), Number.MAX_SAFE_INTEGER);
-      const { sql, params } = selectSql(effectiveSelector(q.selector), lastN);
-      let statement = queries.get(sql);
-      if (statement === undefined) {
-        statement = db.prepare(sql).pluck();
-        queries.set(sql, statement);
+      const { lastN, rows } = select(q, "operation");
+      const ops = (rows as Uint8Array[]).map((b) => fromBinary(OperationSchema, b));
+      return lastN > 0 ? ops.reverse() : ops;
+    },
+    queryShared(q: OpQuery = {}): Readonly<Operation>[] {
+      // Ids and versions first (no payload to copy); only versions not kept are read and decoded.
+      const { lastN, rows } = select(q, "id, modno");
+      const ops: Readonly<Operation>[] = [];
+      for (const [id, modno] of rows as [bigint, bigint][]) {
+        const known = shared.known(modno);
+        const bytes = known ? undefined : (getOne.get(id) as Uint8Array | undefined);
+        if (known) ops.push(known);
+        else if (bytes) ops.push(shared.keep(bytes));
       }
-      const ops = (statement.all(params) as Uint8Array[]).map((b) =>
-        fromBinary(OperationSchema, b),
-      );
       return lastN > 0 ? ops.reverse() : ops;
     },
   };

@@ -59,6 +59,12 @@ export interface OpStore {
   get(id: bigint): Operation | undefined;
   /** Matching operations, oldest (lowest id) first. Uses indexes, never a full scan for a selective field. */
   query(q?: OpQuery): Operation[];
+  /**
+   * What query returns, as frozen instances shared with other readers of the same versions:
+   * for reading only (answers to clients). Cheaper than query when the same operations are
+   * read again (the SQLite store keeps decoded versions by modno).
+   */
+  queryShared(q?: OpQuery): readonly Readonly<Operation>[];
   /** Deletes operations by id; returns the ids that existed. */
   delete(ids: bigint[]): bigint[];
   /**

@@ -183,6 +183,22 @@ function describeQueries(store: () => OpStore): void {
     assert.deepEqual(q({ selector: { repoId: "nope" } }), []);
   });
 
+  it("queryShared answers as query does, frozen, and a changed operation as its new version", () => {
+    const [a, , c] = seed();
+    const q = { selector: { repoId: "r1" }, lastN: 2 };
+    const first = store().queryShared(q);
+    assert.deepEqual(first, store().query(q));
+    assert.ok(first.every((op) => Object.isFrozen(op) && Object.isFrozen(op.op)));
+    // The store's own operations are not frozen by a reader's query.
+    assert.ok(!Object.isFrozen(store().query({ selector: { ids: [a.id] } })[0]));
+    const [updated] = store().update({ ...c, displayMessage: "changed" });
+    assert.ok(updated);
+    const again = store().queryShared(q);
+    assert.deepEqual(idsOf(again), idsOf(first));
+    assert.equal(again.find((op) => op.id === c.id)?.displayMessage, "changed");
+    assert.equal(again.find((op) => op.id === c.id)?.modno, updated.modno);
+  });
+
   it("combines selector fields with AND", () => {
     const [a, b, c] = seed();
     const q = (selector: Parameters<OpStore["query"]>[0]) => idsOf(store().query(selector));

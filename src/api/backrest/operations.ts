@@ -3,6 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { BytesValueSchema } from "../../../gen/types/value_pb.js";
 import {
+  type Operation,
   type OperationEvent,
   OperationEventSchema,
   OperationListSchema,
@@ -13,7 +14,7 @@ import { type OpStreamItem, streamOpEvents } from "../../oplog/event-stream.js";
 import type { OpSelector } from "../../oplog/types.js";
 import { waitForOperation } from "../../oplog/wait.js";
 import { required } from "./config.js";
-import { summaryDashboard } from "./dashboard.js";
+import { createSummaryDashboard } from "./dashboard.js";
 import type { BackrestServiceDeps } from "./deps.js";
 
 type Handlers = Pick<
@@ -31,10 +32,11 @@ export function operationHandlers(deps: BackrestServiceDeps): Handlers {
   return {
     getOperations: (req) =>
       create(OperationListSchema, {
-        operations: deps.ops.query({
+        // Shared, frozen instances: the server keeps each one's encoded bytes.
+        operations: deps.ops.queryShared({
           selector: toSelector(req.selector),
           lastN: Number(req.lastN),
-        }),
+        }) as Operation[],
       }),
     async *getOperationEvents(_req, ctx) {
       const events = streamOpEvents(deps.ops, {
@@ -75,7 +77,7 @@ export function operationHandlers(deps: BackrestServiceDeps): Handlers {
       deps.ops.clearHistory({ selector: toSelector(req.selector), onlyFailed: req.onlyFailed });
       return {};
     },
-    getSummaryDashboard: () => summaryDashboard(deps),
+    getSummaryDashboard: createSummaryDashboard(deps),
   };
 }
 
