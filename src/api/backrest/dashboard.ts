@@ -5,29 +5,50 @@ import {
   SummaryDashboardResponse_SummarySchema,
   SummaryDashboardResponseSchema,
 } from "../../../gen/v1/service_pb.js";
-import type { ActivitySummary } from "../../oplog/analytics.js";
+import { deepFreeze } from "../../deep-freeze.js";
+import type { ActivityReport, ActivitySummary } from "../../oplog/analytics.js";
 import type { BackrestServiceDeps } from "./deps.js";
 
 const WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
-export function summaryDashboard(deps: BackrestServiceDeps): SummaryDashboardResponse {
-  const cfg = deps.config.getRedacted();
-  const report = deps.ops.summarizeActivity({
-    sinceMs: deps.now() - WINDOW_MS,
-    planIds: cfg.plans.map((p) => p.id),
-    repoIds: cfg.repos.map((r) => r.id),
-  });
-  const nextRuns = deps.nextRuns?.();
-  return create(SummaryDashboardResponseSchema, {
-    planSummaries: report.plans.map((s) => {
-      const summary = toSummary(s);
-      summary.nextBackupTimeMs = BigInt(nextRuns?.get(`plan:${s.id}`) ?? 0);
-      return summary;
-    }),
-    repoSummaries: report.repos.map(toSummary),
-    configPath: deps.configPath,
-    dataPath: deps.dataDir,
-  });
+/**
+ * GetSummaryDashboard's answer. The message is built again only when its report (cached by
+ * the store until the log changes), the config or a plan's next run has changed; otherwise the
+ * last one, frozen and shared, is returned, so the server can reuse its encoded bytes too.
+ */
+export function createSummaryDashboard(
+  deps: BackrestServiceDeps,
+): () => Readonly<SummaryDashboardResponse> {
+  let last:
+    | { report: ActivityReport; cfg: object; nextRuns: string; message: SummaryDashboardResponse }
+    | undefined;
+  return () => {
+    const cfg = deps.config.getRedacted();
+    const report = deps.ops.summarizeActivity({
+      sinceMs: deps.now() - WINDOW_MS,
+      planIds: cfg.plans.map((p) => p.id),
+      repoIds: cfg.repos.map((r) => r.id),
+    });
+    const runs = deps.nextRuns?.();
+    const next = report.plans.map((s) => runs?.get(`plan:${s.id}`) ?? 0);
+    const nextRuns = next.join(",");
+    if (last?.report === report && last.cfg === cfg && last.nextRuns === nextRuns)
+      return last.message;
+    const message = deepFreeze(
+      create(SummaryDashboardResponseSchema, {
+        planSummaries: report.plans.map((s, i) => {
+          const summary = toSummary(s);
+          summary.nextBackupTimeMs = BigInt(next[i] ?? 0);
+          return summary;
+        }),
+        repoSummaries: report.repos.map(toSummary),
+        configPath: deps.configPath,
+        dataPath: deps.dataDir,
+      }),
+    );
+    last = { report, cfg, nextRuns, message };
+    return message;
+  };
 }
 
 function toSummary(s: ActivitySummary) {
