@@ -2,7 +2,7 @@
  * API key tokens: `rw_` followed by 43 base64url characters (32 random bytes). Only a
  * SHA-256 digest is stored; the token is high-entropy, so a slow hash adds nothing.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 /** Every API key token starts with this. */
 export const TOKEN_PREFIX = "rw_";
@@ -19,7 +19,7 @@ export function looksLikeToken(value: string): boolean {
 
 /** The stored digest of a token. */
 export function tokenDigest(token: string): Buffer {
-  return createHash("sha256").update(token, "utf8").digest();
+  return hash("sha256", token, "buffer");
 }
 
 /** The first characters shown to recognise a key, e.g. "rw_3fK9a1". */

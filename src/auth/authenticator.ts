@@ -8,7 +8,7 @@
  * the stored hash it was checked against, so a changed password or removed user misses at once.
  * Checks of the same credentials against the same hash that overlap run bcrypt once.
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import basicAuth from "basic-auth";
 import type { Auth, User } from "../../gen/v1/config_pb.js";
 import type { KeyCheck } from "../apikeys/key-service.js";
@@ -54,10 +54,12 @@ export interface AuthenticatorDeps {
 
 /** Creates the authenticator. */
 export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
-  const cacheKey = randomBytes(32);
+  // Cache keys are hashes of a per-process secret and the credentials (the name's length
+  // first, so no two name/password pairs give the same input): never the credentials.
+  const secret = randomBytes(32).toString("base64");
   const verified = new Map<string, { name: string; passwordBcrypt: string }>();
   const digest = (name: string, pass: string) =>
-    createHmac("sha256", cacheKey).update(name).update("\0").update(pass).digest("base64");
+    hash("sha256", `${secret}${name.length}:${name}\0${pass}`, "base64");
 
   // Checks running now, by credentials digest and stored hash: concurrent first requests of
   // one client (a browser opening several connections) share one bcrypt run, and so do
