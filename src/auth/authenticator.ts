@@ -2,8 +2,8 @@
  * Turns an Authorization header into a principal: HTTP basic credentials of a config user,
  * `Bearer rw_…` API keys, or `Bearer rws_…` session tokens from Login.
  *
- * bcrypt is deliberately slow, so successful basic checks are cached: the key is an HMAC of
- * the credentials under a random per-process key (the cache never holds a password or
+ * bcrypt is deliberately slow, so successful basic checks are cached: the key is a SHA-256 of
+ * a random per-process secret and the credentials (the cache never holds a password or
  * anything that could be brute-forced offline without that key), and each entry remembers
  * the stored hash it was checked against, so a changed password or removed user misses at once.
  * Checks of the same credentials against the same hash that overlap run bcrypt once.
