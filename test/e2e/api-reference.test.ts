@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { request } from "node:http";
 import { describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import type { DescService } from "@bufbuild/protobuf";
@@ -17,7 +16,7 @@ import { file_v1_service } from "../../gen/v1/service_pb.js";
 import { hashPassword } from "../../src/auth/password.js";
 import { scalarBundlePath } from "../../src/server/docs-route.js";
 import { startBackupFixture } from "../helpers/fixture.js";
-import { callJson } from "../helpers/http.js";
+import { callJson, rawRequest } from "../helpers/http.js";
 import { resolvePointer, type Schema, validate } from "../helpers/json-schema.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -31,27 +30,7 @@ interface Doc {
 }
 
 /** Raw GET (no automatic decompression), for checking encodings and bytes. */
-function rawGet(
-  url: string,
-  headers: Record<string, string> = {},
-): Promise<{
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+const rawGet = (url: string, headers: Record<string, string> = {}) => rawRequest(url, { headers });
 
 describe("API reference", async () => {
   const fx = await startBackupFixture({

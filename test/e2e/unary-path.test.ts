@@ -6,35 +6,19 @@
  * difference, a binary body that does not decode, is checked on its own.
  */
 import assert from "node:assert/strict";
-import { request } from "node:http";
 import { describe, it } from "node:test";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { GetOperationsRequestSchema } from "../../gen/v1/service_pb.js";
 import { hashPassword } from "../../src/auth/password.js";
 import { startTestDaemon } from "../helpers/daemon.js";
+import { type RawAnswer, rawRequest } from "../helpers/http.js";
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
+type Answer = RawAnswer;
 
 /** Sends one POST with Node's http client (no headers added behind our back). */
-function post(url: string, path: string, headers: Record<string, string>, body: Buffer | string) {
-  return new Promise<Answer>((resolve, reject) => {
-    const req = request(`${url}${path}`, { method: "POST", headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const post = (url: string, path: string, headers: Record<string, string>, body: Buffer | string) =>
+  rawRequest(`${url}${path}`, { method: "POST", headers, body });
 
 /** The body as the client reads it: unzipped, and parsed when it is JSON. */
 function content(a: Answer): unknown {

@@ -1,4 +1,34 @@
 /** Plain HTTP calls, the way curl and shell scripts use the API (Connect JSON). */
+import { request } from "node:http";
+
+/** An answer as it came off the wire: no decompression, headers as Node parsed them. */
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/**
+ * One request with Node's http client, which adds no headers of its own (fetch adds
+ * Accept-Encoding and decompresses), for checking encodings and bytes.
+ */
+export function rawRequest(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: opts.method ?? "GET", headers: opts.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}
 
 export interface RpcResponse {
   status: number;
