@@ -27,7 +27,7 @@ import {
   type Scratch,
   withScratch,
 } from "./lib/cli.js";
-import { accessLogMs, basicAuth, callOk, waitReady } from "./lib/connect-json.js";
+import { accessLogMs, basicAuth, callOk, postBytes, waitReady } from "./lib/connect-json.js";
 import { type CpuBreakdown, cpuBreakdown, mainProfile } from "./lib/cpu-profile.js";
 import { spawnDaemon } from "./lib/daemon.js";
 import { writeSection } from "./lib/markdown.js";
@@ -89,11 +89,15 @@ async function main(): Promise<void> {
     const plans = historyLayout(history.shape).plans.map((p) => p.id);
     const capture = daemon.capture();
     const loadBefore = load().load1;
-    const getOperations = await timeCalls(daemon.url, (i) => [
+    const opsCall = (i: number): Call => [
       "v1.Backrest/GetOperations",
       { selector: { planId: plans[i % plans.length] }, lastN: 100 },
-    ]);
-    const dashboard = await timeCalls(daemon.url, () => ["v1.Backrest/GetSummaryDashboard", {}]);
+    ];
+    const dashCall = (): Call => ["v1.Backrest/GetSummaryDashboard", {}];
+    const getOperations = await timeCalls(daemon.url, opsCall, "http");
+    const getOperationsFetch = await timeCalls(daemon.url, opsCall, "fetch");
+    const dashboard = await timeCalls(daemon.url, dashCall, "http");
+    const dashboardFetch = await timeCalls(daemon.url, dashCall, "fetch");
     const loadAfter = load().load1;
     await allLogged(capture.text, "GetSummaryDashboard");
     capture.stop();
@@ -105,8 +109,16 @@ async function main(): Promise<void> {
       fileBytes: statSync(history.path).size,
       starts,
       startProfile,
-      getOperations: { client: getOperations, server: serverMs(capture.text(), "GetOperations") },
-      dashboard: { client: dashboard, server: serverMs(capture.text(), "GetSummaryDashboard") },
+      getOperations: {
+        client: getOperations,
+        fetch: getOperationsFetch,
+        server: serverMs(capture.text(), "GetOperations"),
+      },
+      dashboard: {
+        client: dashboard,
+        fetch: dashboardFetch,
+        server: serverMs(capture.text(), "GetSummaryDashboard"),
+      },
       memory: { afterStart, afterQueries },
       load: [loadBefore, loadAfter],
       env,
@@ -202,15 +214,25 @@ async function profiledStart(
   return cpuBreakdown(mainProfile(dir), 8);
 }
 
-/** Times QUERIES calls (after WARM_UP untimed ones), one at a time; `call(i)` names the i-th. */
+type Call = [procedure: string, body: unknown];
+
+/**
+ * Times QUERIES calls (after WARM_UP untimed ones), one at a time; `call(i)` names the i-th.
+ * "http" reads the answer's bytes as curl does; "fetch" is fetch() with its default gzip,
+ * decompressing and decoding the text, as a JavaScript client would.
+ */
 async function timeCalls(
   url: string,
-  call: (i: number) => [procedure: string, body: unknown],
+  call: (i: number) => Call,
+  client: "http" | "fetch",
 ): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < WARM_UP + QUERIES; i++) {
     const [procedure, body] = call(i);
-    const { ms } = await callOk(url, procedure, body, AUTH);
+    const { ms } =
+      client === "http"
+        ? await postBytes(url, procedure, body, AUTH)
+        : await callOk(url, procedure, body, AUTH);
     if (i >= WARM_UP) times.push(ms);
   }
   return times;
@@ -222,14 +244,16 @@ async function timeCalls(
  */
 async function allLogged(logText: () => string, method: string): Promise<void> {
   for (let waited = 0; waited < 2_000; waited += 10) {
-    if (accessLogMs(logText(), `v1.Backrest/${method}`).length >= WARM_UP + QUERIES) return;
+    if (accessLogMs(logText(), `v1.Backrest/${method}`).length >= 2 * (WARM_UP + QUERIES)) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
-/** The daemon's own handler times of the timed calls (its access log), without the warm-up. */
+/** The daemon's own handler times of the timed calls of both clients (its access log), without the warm-ups. */
 function serverMs(logText: string, method: string): number[] {
-  return accessLogMs(logText, `v1.Backrest/${method}`).slice(WARM_UP);
+  const all = accessLogMs(logText, `v1.Backrest/${method}`);
+  const perClient = WARM_UP + QUERIES;
+  return [...all.slice(WARM_UP, perClient), ...all.slice(perClient + WARM_UP)];
 }
 
 await runMain(main);

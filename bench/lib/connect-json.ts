@@ -2,6 +2,7 @@
  * Connect JSON calls with credentials, timed: what a script sends with curl, for the
  * benchmarks that run the daemon with authentication on.
  */
+import { Agent, request } from "node:http";
 import { performance } from "node:perf_hooks";
 
 /** The Authorization header of HTTP basic credentials. */
@@ -76,4 +77,45 @@ export async function waitReady(baseUrl: string, timeoutMs = 60_000): Promise<nu
 export function accessLogMs(log: string, method: string): number[] {
   const re = new RegExp(`INFO rpc method=${method.replace(".", "\\.")} ms=(\\d+)`, "g");
   return [...log.matchAll(re)].map((m) => Number(m[1]));
+}
+
+/** Keeps connections open between calls, as curl in a loop with --keepalive would not, but a client library does. */
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/**
+ * POSTs like postJson, the way curl does (node:http: no Accept-Encoding, nothing decoded):
+ * times the daemon's answer without a client's decompression and text decoding. Rejects
+ * unless the answer is 200.
+ */
+export function postBytes(
+  baseUrl: string,
+  procedure: string,
+  body: unknown,
+  authorization: string,
+): Promise<{ ms: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(
+      `${baseUrl}/${procedure}`,
+      {
+        method: "POST",
+        agent: keepAlive,
+        headers: { "content-type": "application/json", authorization },
+      },
+      (res) => {
+        let bytes = 0;
+        res.on("data", (chunk: Buffer) => {
+          bytes += chunk.length;
+        });
+        res.on("end", () => {
+          const ms = performance.now() - started;
+          if (res.statusCode === 200) resolve({ ms, bytes });
+          else reject(new Error(`${procedure} answered ${res.statusCode}`));
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
 }
