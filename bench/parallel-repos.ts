@@ -21,7 +21,7 @@ import {
 } from "./lib/backup-runs.js";
 import { baseEnv, directRestic, log, positiveInt, ROOT, runMain, withScratch } from "./lib/cli.js";
 import { spawnDaemon } from "./lib/daemon.js";
-import { DEFAULT_DATA_SET, generateDataSet } from "./lib/data.js";
+import { changeDataSet, DEFAULT_DATA_SET, generateDataSet } from "./lib/data.js";
 import { writeSection } from "./lib/markdown.js";
 import { environment } from "./lib/overhead-report.js";
 import { type Iteration, renderParallelReport, type Timed } from "./lib/parallel-report.js";
@@ -56,34 +56,20 @@ async function main(): Promise<void> {
     const timed = (planIds: string[]) => timedBackups(daemon.url, pid, planIds);
     await timed([repo("0-serial-a").planId, repo("0-serial-b").planId]);
     await timed([repo("0-parallel-a").planId]);
-    const iterations: Iteration[] = [];
+    const initial: Iteration[] = [];
+    const incremental: Iteration[] = [];
     for (let i = 1; i <= RUNS; i++) {
       const serialFirst = i % 2 === 1;
-      const loadAvg = load().load1;
-      const runSerial = async () => [
-        await timed([repo(`${i}-serial-a`).planId]),
-        await timed([repo(`${i}-serial-b`).planId]),
-      ];
-      const runParallel = () =>
-        timed([repo(`${i}-parallel-a`).planId, repo(`${i}-parallel-b`).planId]);
-      let serial: Timed[];
-      let parallel: Timed;
-      if (serialFirst) {
-        serial = await runSerial();
-        parallel = await runParallel();
-      } else {
-        parallel = await runParallel();
-        serial = await runSerial();
-      }
-      const it: Iteration = { run: i, serialFirst, serial, parallel, load: loadAvg };
-      iterations.push(it);
-      const serialMs = serial.reduce((n, s) => n + s.ms, 0);
-      log(
-        `run ${i}: one after the other ${(serialMs / 1000).toFixed(2)} s, at once ${(parallel.ms / 1000).toFixed(2)} s, ratio ${(parallel.ms / serialMs).toFixed(3)}`,
-      );
+      // Initial backups to fresh repositories, then, on top of them, incremental ones after
+      // the same change to both data sets.
+      initial.push(await iteration(i, serialFirst, timed, repo, "initial"));
+      changeDataSet(a.dir);
+      changeDataSet(b.dir);
+      incremental.push(await iteration(i, serialFirst, timed, repo, "incremental"));
     }
     const report = renderParallelReport({
-      iterations,
+      initial,
+      incremental,
       env,
       dataBytes: a.bytes + b.bytes,
       files: a.files,
@@ -93,6 +79,36 @@ async function main(): Promise<void> {
     writeSection(join(ROOT, "BENCHMARKS.md"), "parallel-repos", report.markdown);
     log("wrote the parallel-repos section of BENCHMARKS.md");
   });
+}
+
+/** Iteration `i` of one kind: A and B one after the other, and A and B at once. */
+async function iteration(
+  i: number,
+  serialFirst: boolean,
+  timed: (planIds: string[]) => Promise<Timed>,
+  repo: (name: string) => BenchRepo,
+  kind: "initial" | "incremental",
+): Promise<Iteration> {
+  const loadAvg = load().load1;
+  const runSerial = async () => [
+    await timed([repo(`${i}-serial-a`).planId]),
+    await timed([repo(`${i}-serial-b`).planId]),
+  ];
+  const runParallel = () => timed([repo(`${i}-parallel-a`).planId, repo(`${i}-parallel-b`).planId]);
+  let serial: Timed[];
+  let parallel: Timed;
+  if (serialFirst) {
+    serial = await runSerial();
+    parallel = await runParallel();
+  } else {
+    parallel = await runParallel();
+    serial = await runSerial();
+  }
+  const serialMs = serial.reduce((n, s) => n + s.ms, 0);
+  log(
+    `run ${i} (${kind}): one after the other ${(serialMs / 1000).toFixed(2)} s, at once ${(parallel.ms / 1000).toFixed(2)} s, ratio ${(parallel.ms / serialMs).toFixed(3)}`,
+  );
+  return { run: i, serialFirst, serial, parallel, load: loadAvg };
 }
 
 /**

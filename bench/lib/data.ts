@@ -53,6 +53,45 @@ export function generateDataSet(dir: string, opts: DataSetOptions = DEFAULT_DATA
   return { dir, files: opts.largeFiles + opts.smallFiles, bytes };
 }
 
+/** What changeDataSet changes. */
+export interface DataSetChange {
+  /** Every n-th small file gets new content (20: 5% of them). */
+  everyNthSmallFile: number;
+  /** Random bytes appended to the first large file. */
+  appendBytes: number;
+}
+
+/** About what a day changes in a backed-up folder: 5% of the small files, 4 MiB more in a large one. */
+export const DEFAULT_CHANGE: DataSetChange = {
+  everyNthSmallFile: 20,
+  appendBytes: 4 * 1024 * 1024,
+};
+
+/**
+ * Changes a data set made by generateDataSet (same `opts`) in place, for incremental backups:
+ * new random content for every n-th small file, random bytes appended to the first large
+ * file. Returns the bytes written.
+ */
+export function changeDataSet(
+  dir: string,
+  opts: DataSetOptions = DEFAULT_DATA_SET,
+  change: DataSetChange = DEFAULT_CHANGE,
+): number {
+  let bytes = 0;
+  for (let i = 0; i < opts.smallFiles; i += change.everyNthSmallFile) {
+    const sub = join(dir, `dir-${String(Math.floor(i / opts.filesPerDir)).padStart(3, "0")}`);
+    bytes += writeRandomFile(
+      join(sub, `file-${i}.dat`),
+      randomInt(opts.smallMinBytes, opts.smallMaxBytes),
+    );
+  }
+  if (opts.largeFiles > 0) {
+    writeFileSync(join(dir, "large-0.bin"), randomBytes(change.appendBytes), { flag: "a" });
+    bytes += change.appendBytes;
+  }
+  return bytes;
+}
+
 /** Writes `size` random bytes to `path` in bounded chunks; returns the size. */
 function writeRandomFile(path: string, size: number): number {
   if (size <= CHUNK_BYTES) {
