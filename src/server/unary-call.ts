@@ -93,7 +93,7 @@ export function createUnaryCall(init: UnaryCallInit): UnaryCall {
     };
     const out = await spec.impl(r.message as never, ctx);
     const output = spec.method.output;
-    return {
+    ownAnswer = {
       stream: false,
       service: r.service,
       method: spec.method,
@@ -103,7 +103,10 @@ export function createUnaryCall(init: UnaryCallInit): UnaryCall {
       },
       message: isMessage(out, output) ? out : create(output, out as never),
     };
+    return ownAnswer;
   };
+  /** The answer as the implementation made it: its headers and trailers are the call's own. */
+  let ownAnswer: UnaryResponse | undefined;
 
   return {
     responseHeader,
@@ -126,8 +129,11 @@ export function createUnaryCall(init: UnaryCallInit): UnaryCall {
         },
       };
       const answer = await next(request);
-      copyHeaders(answer.header, responseHeader);
-      if (answer.trailer !== trailer) copyHeaders(answer.trailer, responseTrailer());
+      // An interceptor that answered with an object of its own brings its own headers.
+      if (answer !== ownAnswer) {
+        copyHeaders(answer.header, responseHeader);
+        copyHeaders(answer.trailer, responseTrailer());
+      }
       return answer.message;
     },
     end(reason) {

@@ -1,0 +1,129 @@
+/**
+ * The own path for Connect unary POSTs (src/server/unary-path.ts) keeps Connect's contract with
+ * interceptors and implementations: response headers and trailers they set, errors with
+ * metadata, the call's signal (aborted once the call has ended), over HTTP/1.1 and HTTP/2. Each
+ * request also goes to connect-node (a Connect timeout header sends it there) and the two
+ * answers must agree.
+ */
+import assert from "node:assert/strict";
+import http2 from "node:http2";
+import { after, describe, it } from "node:test";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Backrest } from "../../gen/v1/service_pb.js";
+import { createHttpHandler } from "../../src/server/http-handler.js";
+import { listen } from "../../src/server/listener.js";
+import { type RawAnswer, rawRequest } from "../helpers/http.js";
+
+describe("unary path", async () => {
+  const signals: AbortSignal[] = [];
+  /** Sets a header and a trailer on every answer, and refuses plans named "refused". */
+  const stamp: Interceptor = (next) => async (req) => {
+    if (req.stream || req.method.name !== "Backup") return next(req);
+    const res = await next(req);
+    res.header.set("x-stamp", "header");
+    res.trailer.set("x-stamp", "trailer");
+    return res;
+  };
+  const handler = createHttpHandler({
+    interceptors: [stamp],
+    routes: (router) =>
+      router.service(Backrest, {
+        backup(req, ctx) {
+          signals.push(ctx.signal);
+          if (req.value === "refused")
+            throw new ConnectError("plan refused: pick another", Code.FailedPrecondition, {
+              "x-reason": "refused",
+            });
+          if (req.value === "crash") throw new Error("a bug with a secret in it");
+          return {};
+        },
+      }),
+  });
+  const listener = await listen("127.0.0.1:0", handler);
+  after(() => listener.close(100));
+  const url = `http://127.0.0.1:${listener.address().port}`;
+
+  const post = (value: string, extra: Record<string, string> = {}) =>
+    rawRequest(`${url}/v1.Backrest/Backup`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "fixed", ...extra },
+      body: JSON.stringify({ value }),
+    });
+  const viaConnect = (value: string) => post(value, { "connect-timeout-ms": "600000" });
+  const seen = (a: RawAnswer) => ({
+    status: a.status,
+    contentType: a.headers["content-type"],
+    stamp: a.headers["x-stamp"],
+    trailer: a.headers["trailer-x-stamp"],
+    reason: a.headers["x-reason"],
+    body: JSON.parse(a.body.toString()),
+  });
+
+  it("sends headers and trailers that interceptors set, as connect-node does", async () => {
+    const own = await post("p1");
+    assert.deepEqual(seen(own), {
+      status: 200,
+      contentType: "application/json",
+      stamp: "header",
+      trailer: "trailer",
+      reason: undefined,
+      body: {},
+    });
+    assert.deepEqual(seen(own), seen(await viaConnect("p1")));
+  });
+
+  it("answers errors with their code, status and metadata, as connect-node does", async () => {
+    const own = await post("refused");
+    assert.equal(own.status, 400);
+    assert.equal(own.headers["x-reason"], "refused");
+    assert.deepEqual(JSON.parse(own.body.toString()), {
+      code: "failed_precondition",
+      message: "plan refused: pick another",
+    });
+    assert.deepEqual(seen(own), seen(await viaConnect("refused")));
+  });
+
+  it("answers an unexpected error as internal without its message", async () => {
+    const own = await post("crash");
+    assert.equal(own.status, 500);
+    assert.doesNotMatch(own.body.toString(), /secret/);
+    assert.deepEqual(seen(own), seen(await viaConnect("crash")));
+  });
+
+  it("aborts the call's signal once the call has ended", async () => {
+    signals.length = 0;
+    await post("p1");
+    const [signal] = signals;
+    assert.ok(signal);
+    assert.equal(signal.aborted, true);
+  });
+
+  it("serves HTTP/2 the same way", async () => {
+    const session = http2.connect(url);
+    after(() => session.close());
+    const answer = await new Promise<{ headers: http2.IncomingHttpHeaders; body: string }>(
+      (resolve, reject) => {
+        const stream = session.request({
+          ":method": "POST",
+          ":path": "/v1.Backrest/Backup",
+          "content-type": "application/json",
+        });
+        let headers: http2.IncomingHttpHeaders = {};
+        let body = "";
+        stream.on("response", (h) => {
+          headers = h;
+        });
+        stream.on("data", (c: Buffer) => {
+          body += c.toString();
+        });
+        stream.on("end", () => resolve({ headers, body }));
+        stream.on("error", reject);
+        stream.end('{"value":"p1"}');
+      },
+    );
+    assert.equal(answer.headers[":status"], 200);
+    assert.equal(answer.headers["x-stamp"], "header");
+    assert.equal(answer.headers["trailer-x-stamp"], "trailer");
+    assert.equal(answer.body, "{}");
+  });
+});
