@@ -62,7 +62,8 @@ export interface OpStore {
   /**
    * What query returns, as frozen instances shared with other readers of the same versions:
    * for reading only (answers to clients). Cheaper than query when the same operations are
-   * read again (the SQLite store keeps decoded versions by modno).
+   * read again (the SQLite store keeps decoded versions by modno, and answers a query it was
+   * just asked again with the same frozen array while the log has not changed).
    */
   queryShared(q?: OpQuery): readonly Readonly<Operation>[];
   /** Deletes operations by id; returns the ids that existed. */

@@ -44,6 +44,34 @@ describe("sqlite op store", () => {
     }
   });
 
+  it("queryShared repeats its answer while the log is unchanged, and not after a write by any connection", () => {
+    const path = newDbPath();
+    const store = openSqliteOpStore(path);
+    const other = openSqliteOpStore(path);
+    try {
+      const [a] = store.add(newOp({ planId: "p1" }));
+      assert.ok(a);
+      const q = { selector: { planId: "p1" }, lastN: 10 };
+      const first = store.queryShared(q);
+      assert.equal(store.queryShared({ selector: { planId: "p1" }, lastN: 10 }), first);
+      assert.notEqual(store.queryShared({ selector: { planId: "p1" }, lastN: 9 }), first);
+      // A write through this store.
+      store.update({ ...a, displayMessage: "mine" });
+      const afterOwn = store.queryShared(q);
+      assert.notEqual(afterOwn, first);
+      assert.equal(afterOwn[0]?.displayMessage, "mine");
+      // A write through another connection to the same file.
+      other.update({ ...a, displayMessage: "theirs", modno: afterOwn[0]?.modno ?? 0n });
+      const afterOther = store.queryShared(q);
+      assert.notEqual(afterOther, afterOwn);
+      assert.equal(afterOther[0]?.displayMessage, "theirs");
+      assert.equal(store.queryShared(q), afterOther);
+    } finally {
+      other.close();
+      store.close();
+    }
+  });
+
   it("uses WAL and records the schema version", () => {
     const path = newDbPath();
     openSqliteOpStore(path).close();

@@ -6,9 +6,11 @@ import {
   type Operation,
   type OperationEvent,
   OperationEventSchema,
+  type OperationList,
   OperationListSchema,
 } from "../../../gen/v1/operations_pb.js";
 import type { Backrest, OpSelector as WireSelector } from "../../../gen/v1/service_pb.js";
+import { deepFreeze } from "../../deep-freeze.js";
 import { ValidationError } from "../../errors.js";
 import { type OpStreamItem, streamOpEvents } from "../../oplog/event-stream.js";
 import type { OpSelector } from "../../oplog/types.js";
@@ -29,15 +31,23 @@ type Handlers = Pick<
 >;
 
 export function operationHandlers(deps: BackrestServiceDeps): Handlers {
+  // The answer made for each shared array the store handed out (it repeats them while the
+  // log is unchanged).
+  const lists = new WeakMap<readonly Readonly<Operation>[], OperationList>();
   return {
-    getOperations: (req) =>
-      create(OperationListSchema, {
-        // Shared, frozen instances: the server keeps each one's encoded bytes.
-        operations: deps.ops.queryShared({
-          selector: toSelector(req.selector),
-          lastN: Number(req.lastN),
-        }) as Operation[],
-      }),
+    getOperations: (req) => {
+      const ops = deps.ops.queryShared({
+        selector: toSelector(req.selector),
+        lastN: Number(req.lastN),
+      });
+      // Shared and frozen, as the operations are: the server keeps the encoded bytes of both.
+      let list = lists.get(ops);
+      if (!list) {
+        list = deepFreeze(create(OperationListSchema, { operations: ops as Operation[] }));
+        lists.set(ops, list);
+      }
+      return list;
+    },
     async *getOperationEvents(_req, ctx) {
       const events = streamOpEvents(deps.ops, {
         signal: ctx.signal,
