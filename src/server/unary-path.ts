@@ -9,10 +9,10 @@
  * piece and writes the answer in one piece (unary-call.ts), and in between uses Connect's own
  * parts where they cost little: the method's serialization, the error JSON, the HTTP status
  * of each code, the trailer headers and the compression negotiation. The interceptors and the
- * implementation are invoked as Connect does, with the call's signal made only when used. Everything else (GET, gRPC, gRPC-Web, streams, compressed
- * requests, a timeout header, another protocol version) stays with connect-node: `match`
- * returns undefined for it. test/e2e/unary-path.test.ts sends the same requests both ways
- * and compares the answers.
+ * implementation are invoked as Connect does, with the call's signal made only when used.
+ * Everything else (GET, gRPC, gRPC-Web, streams, compressed requests, a timeout header,
+ * another protocol version) stays with connect-node: `match` returns undefined for it.
+ * test/e2e/unary-path.test.ts sends the same requests both ways and compares the answers.
  *
  * Two things differ on purpose:
  * - a binary body that is not the method's message is INVALID_ARGUMENT (HTTP 400), as a
