@@ -51,18 +51,19 @@ export interface UnaryCallInit {
 export function createUnaryCall(init: UnaryCallInit): UnaryCall {
   const { spec, req, res } = init;
   let controller: AbortController | undefined;
-  let endedWith: unknown;
-  let gone = false;
+  // Why the call's signal is aborted, once it is (the first reason wins, as for a signal).
+  let reason: unknown;
+  const abort = (why: unknown) => {
+    reason ??= why;
+    controller?.abort(reason);
+  };
   res.once("close", () => {
-    if (res.writableFinished) return;
-    gone = true;
-    controller?.abort(new ConnectError(CLIENT_GONE, Code.Canceled));
+    if (!res.writableFinished) abort(new ConnectError(CLIENT_GONE, Code.Canceled));
   });
   const signal = (): AbortSignal => {
     if (!controller) {
       controller = new AbortController();
-      if (gone) controller.abort(new ConnectError(CLIENT_GONE, Code.Canceled));
-      else if (endedWith !== undefined) controller.abort(endedWith);
+      if (reason !== undefined) controller.abort(reason);
     }
     return controller.signal;
   };
@@ -136,10 +137,7 @@ export function createUnaryCall(init: UnaryCallInit): UnaryCall {
       }
       return answer.message;
     },
-    end(reason) {
-      endedWith = reason ?? CALL_ENDED;
-      controller?.abort(endedWith);
-    },
+    end: (why) => abort(why ?? CALL_ENDED),
   };
 }
 
