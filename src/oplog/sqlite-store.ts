@@ -83,7 +83,7 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
     "INSERT OR REPLACE INTO meta (key, value) VALUES ('health_check', ?)",
   );
   // Writes through this connection, and other connections' commits (data_version), decide
-  // when the dashboard's cached summaries are out of date.
+  // when the dashboard's cached summaries and queryShared's last answers are out of date.
   let writes = 0;
   const dataVersion = db.prepare("PRAGMA data_version").pluck();
   const logVersion = () => `${writes}:${dataVersion.get()}`;
@@ -210,6 +210,11 @@ function createStatements(db: Database.Database) {
   const deleteOne = db.prepare("DELETE FROM operations WHERE id = ?");
   const queries = new Map<string, Database.Statement>();
   const shared = createSharedVersions();
+  /** Reads, decodes and keeps operation `id` (undefined if it is gone). */
+  const keepStored = (id: bigint) => {
+    const bytes = getOne.get(id) as Uint8Array | undefined;
+    return bytes === undefined ? undefined : shared.keep(bytes);
+  };
   /** Rows of a query: one column plucked, or several as arrays. */
   const select = (q: OpQuery, columns: string) => {
     // Capped: a client's int64 can exceed what SQLite binds as an integer ("datatype mismatch").
@@ -253,10 +258,8 @@ function createStatements(db: Database.Database) {
       const { lastN, rows } = select(q, "id, modno");
       const ops: Readonly<Operation>[] = [];
       for (const [id, modno] of rows as [bigint, bigint][]) {
-        const known = shared.known(modno);
-        const bytes = known ? undefined : (getOne.get(id) as Uint8Array | undefined);
-        if (known) ops.push(known);
-        else if (bytes) ops.push(shared.keep(bytes));
+        const op = shared.known(modno) ?? keepStored(id);
+        if (op) ops.push(op);
       }
       return lastN > 0 ? ops.reverse() : ops;
     },
