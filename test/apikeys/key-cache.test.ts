@@ -1,17 +1,8 @@
 /** verify() keeps keys it found in memory; every change of a key made through the service drops it. */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, it } from "node:test";
-import {
-  createApiKeyService,
-  createMemoryKeyStore,
-  type KeyStore,
-  openSqliteKeyStore,
-} from "../../src/apikeys/index.js";
-import type { Principal } from "../../src/auth/principal.js";
-import { tempDir } from "../helpers/temp.js";
-
-const admin: Principal = { kind: "user", name: "alice", role: "admin" };
+import { createApiKeyService, type KeyStore } from "../../src/apikeys/index.js";
+import { admin, KEY_STORES } from "./fixtures.js";
 
 /** A store that counts digest lookups and last-used writes. */
 function counting(store: KeyStore) {
@@ -30,12 +21,7 @@ function counting(store: KeyStore) {
   return { store: wrapped, counts };
 }
 
-const stores: [string, () => KeyStore][] = [
-  ["memory", createMemoryKeyStore],
-  ["sqlite", () => openSqliteKeyStore(join(tempDir(), "keys.sqlite"))],
-];
-
-for (const [kind, open] of stores) {
+for (const [kind, open] of KEY_STORES) {
   describe(`API key cache (${kind} store)`, () => {
     const setup = () => {
       let now = 1_000_000;

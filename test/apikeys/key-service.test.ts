@@ -2,24 +2,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import {
-  createApiKeyService,
-  createMemoryKeyStore,
-  type KeyStore,
-  openSqliteKeyStore,
-} from "../../src/apikeys/index.js";
+import { createApiKeyService, openSqliteKeyStore } from "../../src/apikeys/index.js";
 import { ROLE_PERMISSIONS } from "../../src/auth/permissions.js";
 import type { Principal } from "../../src/auth/principal.js";
 import { tempDir } from "../helpers/temp.js";
+import { admin, KEY_STORES } from "./fixtures.js";
 
-const admin: Principal = { kind: "user", name: "alice", role: "admin" };
-
-const stores: [string, () => KeyStore][] = [
-  ["memory", createMemoryKeyStore],
-  ["sqlite", () => openSqliteKeyStore(join(tempDir(), "keys.sqlite"))],
-];
-
-for (const [kind, open] of stores) {
+for (const [kind, open] of KEY_STORES) {
   describe(`API keys (${kind} store)`, () => {
     const setup = () => {
       let now = 1_000_000;
