@@ -78,14 +78,18 @@ typecheck: deps
 	$(BIN)/tsc -p web/tsconfig.json --noEmit
 	$(BIN)/tsc -p web/tsconfig.node.json --noEmit
 
+# A test (or suite) still running after TEST_TIMEOUT ms fails instead of holding the run.
+TEST_TIMEOUT ?= 600000
+NODE_TEST := node --import tsx --test --test-timeout=$(TEST_TIMEOUT)
+
 test-unit: deps
-	node --import tsx --test --test-concurrency=2 $(TESTS_UNIT)
+	$(NODE_TEST) --test-concurrency=2 $(TESTS_UNIT)
 
 test-e2e: deps build restic backends chromium binary
-	node --import tsx --test --test-concurrency=1 $(TESTS_E2E)
+	$(NODE_TEST) --test-concurrency=1 $(TESTS_E2E)
 
 test: restic backends chromium check-gen typecheck lint web binary
-	node --import tsx --test --test-concurrency=2 $(TESTS_UNIT) $(TESTS_E2E)
+	$(NODE_TEST) --test-concurrency=2 $(TESTS_UNIT) $(TESTS_E2E)
 
 # Long fault runs: ROUNDS (default 50) SIGKILLs of the daemon mid-work (SEED=n replays a run's
 # choices) beside a long API fuzz (FUZZ_SCALE, default 1: about 3,000 requests).

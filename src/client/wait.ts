@@ -48,7 +48,7 @@ export async function waitForOperation(
   const onAbort = () => done.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   const following = opts.onUpdate
-    ? follow(client, id, opts.onUpdate, done.signal)
+    ? follow(client, id, opts.onUpdate, done.signal).catch(() => {})
     : Promise.resolve();
   try {
     for (;;) {
@@ -59,9 +59,11 @@ export async function waitForOperation(
       if (isFinished(op.status)) return op;
     }
   } finally {
+    // The follower is not awaited: a response body that ignores the abort must not hold the
+    // wait open. It stops calling onUpdate as soon as `done` is aborted, and never rejects.
     done.abort();
     opts.signal?.removeEventListener("abort", onAbort);
-    await following;
+    void following;
   }
 }
 
@@ -76,7 +78,10 @@ async function follow(
       for await (const ev of client.getOperationEvents({}, { signal })) {
         const { event } = ev;
         if (event.case !== "createdOperations" && event.case !== "updatedOperations") continue;
-        for (const op of event.value.operations) if (op.id === id) onUpdate(op);
+        for (const op of event.value.operations) {
+          if (signal.aborted) return;
+          if (op.id === id) onUpdate(op);
+        }
       }
     } catch {
       // Ended by `signal`, or the stream broke: reopen it below unless the wait is over.
