@@ -154,6 +154,11 @@ export function readBody(req: NodeRequest, max: number): Promise<Uint8Array> {
         Code.ResourceExhausted,
       ),
     );
+  if (req.destroyed)
+    // Gone before its body was read: 'close' has fired already and would never fire again.
+    return Promise.reject(
+      new ConnectError("the client closed the connection mid-request", Code.Canceled),
+    );
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

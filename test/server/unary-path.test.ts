@@ -6,12 +6,15 @@
  * answers must agree.
  */
 import assert from "node:assert/strict";
+import { IncomingMessage } from "node:http";
 import http2 from "node:http2";
+import { Socket } from "node:net";
 import { after, describe, it } from "node:test";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { Backrest } from "../../gen/v1/service_pb.js";
 import { createHttpHandler } from "../../src/server/http-handler.js";
 import { listen } from "../../src/server/listener.js";
+import { readBody } from "../../src/server/unary-call.js";
 import { type RawAnswer, rawRequest } from "../helpers/http.js";
 
 describe("unary path", async () => {
@@ -125,5 +128,23 @@ describe("unary path", async () => {
     assert.equal(answer.headers["x-stamp"], "header");
     assert.equal(answer.headers["trailer-x-stamp"], "trailer");
     assert.equal(answer.body, "{}");
+  });
+});
+
+describe("readBody", () => {
+  it("refuses a request whose client is already gone instead of waiting for it", async () => {
+    const req = new IncomingMessage(new Socket());
+    req.destroy();
+    await assert.rejects(readBody(req, 1024), (e: unknown) => {
+      assert.ok(e instanceof ConnectError);
+      assert.equal(e.code, Code.Canceled);
+      return true;
+    });
+  });
+
+  it("refuses a declared body larger than the limit before reading it", async () => {
+    const req = new IncomingMessage(new Socket());
+    req.headers["content-length"] = "2048";
+    await assert.rejects(readBody(req, 1024), /larger than configured readMaxBytes 1024/);
   });
 });
