@@ -134,7 +134,9 @@ describe("unary path", async () => {
 describe("readBody", () => {
   it("refuses a request whose client is already gone instead of waiting for it", async () => {
     const req = new IncomingMessage(new Socket());
+    const closed = new Promise((r) => req.once("close", r));
     req.destroy();
+    await closed;
     await assert.rejects(readBody(req, 1024), (e: unknown) => {
       assert.ok(e instanceof ConnectError);
       assert.equal(e.code, Code.Canceled);
