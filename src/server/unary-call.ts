@@ -48,97 +48,171 @@ export interface UnaryCallInit {
   interceptors: Interceptor[];
 }
 
+/**
+ * Creates a call. Its request, handler context and answer are class instances with their
+ * getters on the prototype: an object literal with a getter gets a hidden class of its own
+ * each time it is made (the getter is a new closure), which made every call allocate in the
+ * old generation and every property read on these objects megamorphic.
+ */
 export function createUnaryCall(init: UnaryCallInit): UnaryCall {
-  const { spec, req, res } = init;
-  let controller: AbortController | undefined;
-  // Why the call's signal is aborted, once it is (the first reason wins, as for a signal).
-  let reason: unknown;
-  const abort = (why: unknown) => {
-    reason ??= why;
-    controller?.abort(reason);
-  };
-  res.once("close", () => {
-    if (!res.writableFinished) abort(new ConnectError(CLIENT_GONE, Code.Canceled));
-  });
-  const signal = (): AbortSignal => {
-    if (!controller) {
-      controller = new AbortController();
-      if (reason !== undefined) controller.abort(reason);
-    }
-    return controller.signal;
-  };
-  const responseHeader = new Headers({ [headerContentType]: init.contentType });
-  let trailer: Headers | undefined;
-  const responseTrailer = () => {
-    trailer ??= new Headers();
-    return trailer;
-  };
+  return new Call(init);
+}
 
-  const implementation: Next = async (r) => {
-    const ctx: HandlerContext = {
-      method: spec.method,
-      service: r.service,
-      requestMethod: r.requestMethod,
-      protocolName: "connect",
-      url: r.url,
-      timeoutMs: () => undefined,
-      requestHeader: r.header,
-      responseHeader,
-      get responseTrailer() {
-        return responseTrailer();
-      },
-      get signal() {
-        return r.signal;
-      },
-      values: r.contextValues,
-    };
-    const out = await spec.impl(r.message as never, ctx);
-    const output = spec.method.output;
-    ownAnswer = {
-      stream: false,
-      service: r.service,
-      method: spec.method,
-      header: responseHeader,
-      get trailer() {
-        return responseTrailer();
-      },
-      message: isMessage(out, output) ? out : create(output, out as never),
-    };
-    return ownAnswer;
-  };
+class Call implements UnaryCall {
+  readonly responseHeader: Headers;
+  private controller: AbortController | undefined;
+  /** Why the call's signal is aborted, once it is (the first reason wins, as for a signal). */
+  private reason: unknown;
+  private trailer: Headers | undefined;
   /** The answer as the implementation made it: its headers and trailers are the call's own. */
-  let ownAnswer: UnaryResponse | undefined;
+  private ownAnswer: UnaryResponse | undefined;
 
-  return {
-    responseHeader,
-    trailerIfAny: () => trailer,
-    async invoke(input) {
-      let next = implementation;
-      for (let i = init.interceptors.length - 1; i >= 0; i--)
-        next = (init.interceptors[i] as Interceptor)(next as never) as Next;
-      const request: UnaryRequest<DescMessage, DescMessage> = {
-        stream: false,
-        service: spec.method.parent,
-        method: spec.method,
-        requestMethod: "POST",
-        url: `http://${single(req.headers.host) ?? "localhost"}${req.url}`,
-        header: webHeaders(req.headers),
-        contextValues: init.values,
-        message: input as never,
-        get signal() {
-          return signal();
-        },
-      };
-      const answer = await next(request);
-      // An interceptor that answered with an object of its own brings its own headers.
-      if (answer !== ownAnswer) {
-        copyHeaders(answer.header, responseHeader);
-        copyHeaders(answer.trailer, responseTrailer());
-      }
-      return answer.message;
-    },
-    end: (why) => abort(why ?? CALL_ENDED),
-  };
+  constructor(private readonly init: UnaryCallInit) {
+    this.responseHeader = new Headers({ [headerContentType]: init.contentType });
+    const { res } = init;
+    res.once("close", () => {
+      if (!res.writableFinished) this.abort(new ConnectError(CLIENT_GONE, Code.Canceled));
+    });
+  }
+
+  signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.reason !== undefined) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  responseTrailer(): Headers {
+    this.trailer ??= new Headers();
+    return this.trailer;
+  }
+
+  trailerIfAny(): Headers | undefined {
+    return this.trailer;
+  }
+
+  async invoke(input: unknown): Promise<unknown> {
+    const { spec, req, interceptors } = this.init;
+    let next: Next = (r) => this.implementation(r);
+    for (let i = interceptors.length - 1; i >= 0; i--)
+      next = (interceptors[i] as Interceptor)(next as never) as Next;
+    const answer = await next(
+      new CallRequest(
+        this,
+        spec.method,
+        `http://${single(req.headers.host) ?? "localhost"}${req.url}`,
+        webHeaders(req.headers),
+        this.init.values,
+        input as never,
+      ),
+    );
+    // An interceptor that answered with an object of its own brings its own headers.
+    if (answer !== this.ownAnswer) {
+      copyHeaders(answer.header, this.responseHeader);
+      if (answer.trailer) copyHeaders(answer.trailer, this.responseTrailer());
+    }
+    return answer.message;
+  }
+
+  end(why?: unknown): void {
+    this.abort(why ?? CALL_ENDED);
+  }
+
+  private abort(why: unknown): void {
+    this.reason ??= why;
+    this.controller?.abort(this.reason);
+  }
+
+  private async implementation(r: UnaryRequest<DescMessage, DescMessage>): Promise<UnaryResponse> {
+    const { method, impl } = this.init.spec;
+    const out = await impl(r.message as never, new CallContext(this, r));
+    const output = method.output;
+    const message = isMessage(out, output) ? out : create(output, out as never);
+    this.ownAnswer = new CallAnswer(this, r.service, method, message as never);
+    return this.ownAnswer;
+  }
+}
+
+type Method = UnarySpec["method"];
+
+/** What interceptors see of the request; its signal is made when first read. */
+class CallRequest implements UnaryRequest<DescMessage, DescMessage> {
+  readonly stream = false;
+  readonly requestMethod = "POST";
+  readonly service: Method["parent"];
+
+  constructor(
+    private readonly call: Call,
+    readonly method: Method,
+    readonly url: string,
+    readonly header: Headers,
+    readonly contextValues: ContextValues,
+    readonly message: never,
+  ) {
+    this.service = method.parent;
+  }
+
+  get signal(): AbortSignal {
+    return this.call.signal();
+  }
+}
+
+/** The implementation's context. */
+class CallContext implements HandlerContext {
+  readonly protocolName = "connect";
+  readonly method: Method;
+  readonly service: Method["parent"];
+  readonly requestMethod: string;
+  readonly url: string;
+  readonly requestHeader: Headers;
+  readonly responseHeader: Headers;
+  readonly values: ContextValues;
+
+  constructor(
+    private readonly call: Call,
+    private readonly request: UnaryRequest<DescMessage, DescMessage>,
+  ) {
+    this.method = request.method as Method;
+    this.service = request.service;
+    this.requestMethod = request.requestMethod;
+    this.url = request.url;
+    this.requestHeader = request.header;
+    this.responseHeader = call.responseHeader;
+    this.values = request.contextValues;
+  }
+
+  timeoutMs(): undefined {
+    return undefined;
+  }
+
+  get responseTrailer(): Headers {
+    return this.call.responseTrailer();
+  }
+
+  get signal(): AbortSignal {
+    // An interceptor may pass on a copy of the request ({ ...req }), which has no getter.
+    return this.request.signal ?? this.call.signal();
+  }
+}
+
+/** The implementation's answer; its trailers are made when first asked for. */
+class CallAnswer implements UnaryResponse<DescMessage, DescMessage> {
+  readonly stream = false;
+  readonly header: Headers;
+
+  constructor(
+    private readonly call: Call,
+    readonly service: Method["parent"],
+    readonly method: Method,
+    readonly message: never,
+  ) {
+    this.header = call.responseHeader;
+  }
+
+  get trailer(): Headers {
+    return this.call.responseTrailer();
+  }
 }
 
 /**
