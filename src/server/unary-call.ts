@@ -18,6 +18,7 @@ import {
 } from "@connectrpc/connect";
 import { headerContentType } from "@connectrpc/connect/protocol-connect";
 import type { NodeRequest, NodeResponse } from "./http-handler.js";
+import { NodeRequestHeaders } from "./request-headers.js";
 
 /** A unary method with its implementation. */
 export type UnarySpec = Extract<MethodImplSpec, { kind: "unary" }>;
@@ -102,7 +103,7 @@ class Call implements UnaryCall {
         this,
         spec.method,
         `http://${single(req.headers.host) ?? "localhost"}${req.url}`,
-        webHeaders(req.headers),
+        new NodeRequestHeaders(req.headers),
         this.init.values,
         input as never,
       ),
@@ -271,18 +272,6 @@ export function readBody(req: NodeRequest, max: number): Promise<Uint8Array> {
     req.on("error", onError);
     req.on("close", onClose);
   });
-}
-
-/** Node's request headers as web Headers, without HTTP/2 pseudo-headers. */
-function webHeaders(headers: NodeRequest["headers"]): Headers {
-  const out = new Headers();
-  for (const name in headers) {
-    if (name.startsWith(":")) continue;
-    const value = headers[name];
-    if (typeof value === "string") out.append(name, value);
-    else if (value) for (const v of value) out.append(name, v);
-  }
-  return out;
 }
 
 /** Replaces `to`'s entries with `from`'s (nothing when they are the same object). */
