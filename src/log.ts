@@ -23,6 +23,21 @@ export interface Logger {
 export type LineWriter = ((line: string) => void) & { flush?: () => void };
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+const TAGS: Record<LogLevel, string> = { debug: "DEBUG", info: "INFO", warn: "WARN", error: "ERROR" };
+/** A field value with one of these is written as a JSON string. */
+const NEEDS_QUOTES = /[\s"=]/;
+
+/** The time as ISO 8601, formatted once per millisecond (a busy daemon logs many lines in one). */
+let lastMs = Number.NaN;
+let lastIso = "";
+function timestamp(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
+}
 
 /**
  * Creates a logger writing lines at or above `level` to `write` (by default stderr, buffered
@@ -32,11 +47,12 @@ const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
 export function createLogger(level: LogLevel = "info", write: LineWriter = stderrLines()): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    let line = `${new Date().toISOString()} ${lvl.toUpperCase()} ${msg}`;
-    for (const [k, v] of Object.entries(fields ?? {})) {
+    let line = `${timestamp()} ${TAGS[lvl]} ${msg}`;
+    for (const k in fields) {
+      const v = fields[k];
       if (v === undefined) continue;
       const s = String(v);
-      line += ` ${k}=${/[\s"=]/.test(s) ? JSON.stringify(s) : s}`;
+      line += ` ${k}=${NEEDS_QUOTES.test(s) ? JSON.stringify(s) : s}`;
     }
     write(line);
     if (ORDER[lvl] >= ORDER.warn) write.flush?.();
