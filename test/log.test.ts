@@ -133,3 +133,36 @@ describe("the default stderr logger", () => {
     assert.match(lines[1001] as string, / INFO rpc n=1000$/);
   });
 });
+
+describe("createLogger", () => {
+  it("writes the time, the level, the message and the fields, quoting values that need it", () => {
+    const lines: string[] = [];
+    const log = createLogger("debug", (line) => lines.push(line));
+    const before = Date.now();
+    log.info("rpc", {
+      method: "v1.Backrest/GetConfig",
+      ms: 3,
+      skipped: undefined,
+      note: 'a "b"=c',
+    });
+    log.debug("second");
+    const after = Date.now();
+    const [first, second] = lines;
+    const m = /^(\S+) INFO rpc method=v1\.Backrest\/GetConfig ms=3 note="a \\"b\\"=c"$/.exec(
+      first ?? "",
+    );
+    assert.ok(m, first);
+    const at = Date.parse(m[1] ?? "");
+    assert.ok(at >= before && at <= after, `${m[1]} is the time of the call`);
+    assert.match(second ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z DEBUG second$/);
+  });
+
+  it("drops lines below its level", () => {
+    const lines: string[] = [];
+    const log = createLogger("warn", (line) => lines.push(line));
+    log.info("quiet");
+    log.warn("loud");
+    assert.equal(lines.length, 1);
+    assert.match(lines[0] ?? "", / WARN loud$/);
+  });
+});
