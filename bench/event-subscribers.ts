@@ -7,7 +7,8 @@
  * and without subscribers (interleaved, each to a fresh repository, median of the per-pair
  * ratios). The subscribers run in a process of their own at the lowest CPU priority (nice 19),
  * standing in for remote clients, so that on two cores they do not take CPU time from restic
- * that remote clients would not. Goals: no subscriber misses a progress update; with 100
+ * that remote clients would not; they keep the bytes as they arrive and decode them after the
+ * backup. Goals: no subscriber misses a progress update; with 100
  * subscribers the backup
  * takes at most 1.05 times as long. Printed and written to this benchmark's section of
  * BENCHMARKS.md; never asserted.

@@ -6,7 +6,6 @@
  */
 import { fork } from "node:child_process";
 import { once } from "node:events";
-import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { FinishedBackup } from "./backup-runs.js";
 import { type Delivery, openSubscribers, type Subscribers } from "./subscribers.js";
@@ -32,11 +31,13 @@ export async function openSubscriberProcess(
   url: string,
   count: number,
 ): Promise<RemoteSubscribers> {
+  // Started through nice(1), so every thread of it (V8's compiler and collector threads too,
+  // which exist before a setpriority(2) on its pid could reach them) runs at the lowest priority.
   const child = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ["--import", "tsx"],
+    execPath: "nice",
+    execArgv: ["-n", "19", process.execPath, "--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  if (child.pid !== undefined) setPriority(child.pid, 19);
   const ask = async <T extends Reply["type"]>(req: Request, type: T) => {
     child.send(req);
     const [reply] = (await once(child, "message")) as [Reply];
