@@ -131,6 +131,46 @@ describe("unary path", async () => {
   });
 });
 
+describe("unary path with interceptors that copy the request and the answer", async () => {
+  const signals: AbortSignal[] = [];
+  // Interceptors may pass on copies ({ ...req }, { ...res }): a copy has the getters' values
+  // at the time it was made, or none for getters defined on a prototype.
+  const copies: Interceptor = (next) => async (req) => {
+    const res = await next({ ...req });
+    res.header.set("x-copied", "yes");
+    return { ...res };
+  };
+  const handler = createHttpHandler({
+    interceptors: [copies],
+    routes: (router) =>
+      router.service(Backrest, {
+        backup(_req, ctx) {
+          signals.push(ctx.signal);
+          ctx.responseTrailer.set("x-done", "1");
+          return {};
+        },
+      }),
+  });
+  const listener = await listen("127.0.0.1:0", handler);
+  after(() => listener.close(100));
+  const url = `http://127.0.0.1:${listener.address().port}`;
+
+  it("still gives the implementation a signal and keeps its headers and trailers", async () => {
+    const answer = await rawRequest(`${url}/v1.Backrest/Backup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ value: "p1" }),
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers["x-copied"], "yes");
+    assert.equal(answer.headers["trailer-x-done"], "1");
+    assert.equal(answer.body.toString(), "{}");
+    const [signal] = signals;
+    assert.ok(signal instanceof AbortSignal);
+    assert.equal(signal.aborted, true, "aborted once the call has ended");
+  });
+});
+
 describe("readBody", () => {
   it("refuses a request whose client is already gone instead of waiting for it", async () => {
     const req = new IncomingMessage(new Socket());
