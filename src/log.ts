@@ -23,7 +23,12 @@ export interface Logger {
 export type LineWriter = ((line: string) => void) & { flush?: () => void };
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
-const TAGS: Record<LogLevel, string> = { debug: "DEBUG", info: "INFO", warn: "WARN", error: "ERROR" };
+const TAGS: Record<LogLevel, string> = {
+  debug: "DEBUG",
+  info: "INFO",
+  warn: "WARN",
+  error: "ERROR",
+};
 /** A field value with one of these is written as a JSON string. */
 const NEEDS_QUOTES = /[\s"=]/;
 

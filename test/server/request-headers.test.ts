@@ -40,7 +40,9 @@ describe("NodeRequestHeaders", () => {
     assert.deepEqual([...new NodeRequestHeaders(node()).values()], [...plain().values()]);
     assert.deepEqual(new NodeRequestHeaders(node()).getSetCookie(), ["a=1", "b=2"]);
     const seen: string[] = [];
-    new NodeRequestHeaders(node()).forEach((v, k) => seen.push(`${k}=${v}`));
+    new NodeRequestHeaders(node()).forEach((v, k) => {
+      seen.push(`${k}=${v}`);
+    });
     assert.deepEqual(
       seen,
       [...plain()].map(([k, v]) => `${k}=${v}`),
