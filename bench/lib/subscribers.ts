@@ -8,6 +8,8 @@
 import { setMaxListeners } from "node:events";
 import { request } from "node:http";
 import { fromJsonString } from "@bufbuild/protobuf";
+import { encodeEnvelope } from "@connectrpc/connect/protocol";
+import { endStreamFlag, endStreamFromJson } from "@connectrpc/connect/protocol-connect";
 import {
   type OperationEvent,
   OperationEventSchema,
@@ -88,9 +90,6 @@ export function openSubscribers(url: string, count: number): Subscribers {
   };
 }
 
-/** Connect's envelope flag of the stream's last message (its end, with an error or not). */
-const END_STREAM = 0b10;
-
 function follow(url: string, signal: AbortSignal): Stream {
   let firstBytes: () => void = () => {};
   const stream: Stream = {
@@ -109,20 +108,19 @@ function follow(url: string, signal: AbortSignal): Stream {
         const length = buf.readUInt32BE(1);
         if (buf.length < 5 + length) break;
         const flags = buf[0] ?? 0;
-        const text = buf.subarray(5, 5 + length).toString("utf8");
+        const data = buf.subarray(5, 5 + length);
         buf = buf.subarray(5 + length);
-        if (flags & END_STREAM) {
-          const end = JSON.parse(text) as { error?: { code?: string; message?: string } };
-          if (end.error && !signal.aborted)
-            stream.error = `${end.error.code}: ${end.error.message ?? ""}`;
+        if (flags & endStreamFlag) {
+          const { error } = endStreamFromJson(data);
+          if (error && !signal.aborted) stream.error = error.message;
           continue;
         }
-        record(stream, fromJsonString(OperationEventSchema, text));
+        record(stream, fromJsonString(OperationEventSchema, data.toString("utf8")));
       }
       if (buf.length > 0) stream.raw.push(buf);
     },
   };
-  const body = Buffer.from("\0\0\0\0\x02{}", "latin1");
+  const body = encodeEnvelope(0, new TextEncoder().encode("{}"));
   const req = request(`${url}/v1.Backrest/GetOperationEvents`, {
     method: "POST",
     signal,
