@@ -43,8 +43,6 @@ export async function spawnDaemon(opts: {
   startTimeoutMs?: number;
   /** Extra options for node itself, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
   nodeArgs?: string[];
-  /** Its --log-level (default debug). */
-  logLevel?: string;
 }): Promise<BenchDaemon> {
   const compiled = existsSync(COMPILED_MAIN);
   const entryArgs = compiled ? [COMPILED_MAIN] : ["--import", "tsx", join(ROOT, "src", "main.ts")];
@@ -53,7 +51,7 @@ export async function spawnDaemon(opts: {
     ...entryArgs,
     "serve",
     ...["--config-file", opts.configPath, "--data-dir", opts.dataDir],
-    ...["--bind-address", "127.0.0.1:0", "--log-level", opts.logLevel ?? "debug"],
+    ...["--bind-address", "127.0.0.1:0", "--log-level", "debug"],
   ];
   // Its own process group, so a stuck daemon can be killed together with its restic children.
   const child = spawn(process.execPath, args, {
