@@ -47,9 +47,9 @@ export async function waitForOperation(
   const done = new AbortController();
   const onAbort = () => done.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", onAbort, { once: true });
-  const following = opts.onUpdate
-    ? follow(client, id, opts.onUpdate, done.signal).catch(() => {})
-    : Promise.resolve();
+  // The follower is not awaited: a response body that ignores the abort must not hold the
+  // wait open. It stops calling onUpdate as soon as `done` is aborted, and never rejects.
+  if (opts.onUpdate) void follow(client, id, opts.onUpdate, done.signal).catch(() => {});
   try {
     for (;;) {
       const op = await client.waitOperation(
@@ -59,11 +59,8 @@ export async function waitForOperation(
       if (isFinished(op.status)) return op;
     }
   } finally {
-    // The follower is not awaited: a response body that ignores the abort must not hold the
-    // wait open. It stops calling onUpdate as soon as `done` is aborted, and never rejects.
     done.abort();
     opts.signal?.removeEventListener("abort", onAbort);
-    void following;
   }
 }
 
