@@ -28,6 +28,7 @@ type Next = (req: UnaryRequest<DescMessage, DescMessage>) => Promise<UnaryRespon
 /** What a finished call's signal says, if anything still listens: made once, cheaply. */
 const CALL_ENDED = new ConnectError("the call has ended", Code.Canceled);
 const CLIENT_GONE = "the client closed the connection before the answer";
+const GONE_MID_REQUEST = "the client closed the connection mid-request";
 
 export interface UnaryCall {
   /** Headers of the answer; the content type is set. */
@@ -231,9 +232,7 @@ export function readBody(req: NodeRequest, max: number): Promise<Uint8Array> {
     );
   if (req.destroyed)
     // Gone before its body was read: 'close' has fired already and would never fire again.
-    return Promise.reject(
-      new ConnectError("the client closed the connection mid-request", Code.Canceled),
-    );
+    return Promise.reject(new ConnectError(GONE_MID_REQUEST, Code.Canceled));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -265,7 +264,7 @@ export function readBody(req: NodeRequest, max: number): Promise<Uint8Array> {
     };
     const onClose = () => {
       done();
-      reject(new ConnectError("the client closed the connection mid-request", Code.Canceled));
+      reject(new ConnectError(GONE_MID_REQUEST, Code.Canceled));
     };
     req.on("data", onData);
     req.on("end", onEnd);
