@@ -10,12 +10,26 @@ import { IncomingMessage } from "node:http";
 import http2 from "node:http2";
 import { Socket } from "node:net";
 import { after, describe, it } from "node:test";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor, type ServiceImpl } from "@connectrpc/connect";
 import { Backrest } from "../../gen/v1/service_pb.js";
 import { createHttpHandler } from "../../src/server/http-handler.js";
 import { listen } from "../../src/server/listener.js";
 import { readBody } from "../../src/server/unary-call.js";
 import { type RawAnswer, rawRequest } from "../helpers/http.js";
+
+/** Serves Backrest's Backup with `backup` behind `interceptors` on a port-0 listener; its URL. */
+async function serveBackup(
+  interceptors: Interceptor[],
+  backup: ServiceImpl<typeof Backrest>["backup"],
+): Promise<string> {
+  const handler = createHttpHandler({
+    interceptors,
+    routes: (router) => router.service(Backrest, { backup }),
+  });
+  const listener = await listen("127.0.0.1:0", handler);
+  after(() => listener.close(100));
+  return `http://127.0.0.1:${listener.address().port}`;
+}
 
 describe("unary path", async () => {
   const signals: AbortSignal[] = [];
@@ -27,24 +41,15 @@ describe("unary path", async () => {
     res.trailer.set("x-stamp", "trailer");
     return res;
   };
-  const handler = createHttpHandler({
-    interceptors: [stamp],
-    routes: (router) =>
-      router.service(Backrest, {
-        backup(req, ctx) {
-          signals.push(ctx.signal);
-          if (req.value === "refused")
-            throw new ConnectError("plan refused: pick another", Code.FailedPrecondition, {
-              "x-reason": "refused",
-            });
-          if (req.value === "crash") throw new Error("a bug with a secret in it");
-          return {};
-        },
-      }),
+  const url = await serveBackup([stamp], (req, ctx) => {
+    signals.push(ctx.signal);
+    if (req.value === "refused")
+      throw new ConnectError("plan refused: pick another", Code.FailedPrecondition, {
+        "x-reason": "refused",
+      });
+    if (req.value === "crash") throw new Error("a bug with a secret in it");
+    return {};
   });
-  const listener = await listen("127.0.0.1:0", handler);
-  after(() => listener.close(100));
-  const url = `http://127.0.0.1:${listener.address().port}`;
 
   const post = (value: string, extra: Record<string, string> = {}) =>
     rawRequest(`${url}/v1.Backrest/Backup`, {
@@ -140,20 +145,11 @@ describe("unary path with interceptors that copy the request and the answer", as
     res.header.set("x-copied", "yes");
     return { ...res };
   };
-  const handler = createHttpHandler({
-    interceptors: [copies],
-    routes: (router) =>
-      router.service(Backrest, {
-        backup(_req, ctx) {
-          signals.push(ctx.signal);
-          ctx.responseTrailer.set("x-done", "1");
-          return {};
-        },
-      }),
+  const url = await serveBackup([copies], (_req, ctx) => {
+    signals.push(ctx.signal);
+    ctx.responseTrailer.set("x-done", "1");
+    return {};
   });
-  const listener = await listen("127.0.0.1:0", handler);
-  after(() => listener.close(100));
-  const url = `http://127.0.0.1:${listener.address().port}`;
 
   it("still gives the implementation a signal and keeps its headers and trailers", async () => {
     const answer = await rawRequest(`${url}/v1.Backrest/Backup`, {
