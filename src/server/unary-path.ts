@@ -6,7 +6,8 @@
  * AbortSignals before Connect's protocol handler sees it, and ends each call by aborting a
  * signal (a DOMException with a stack trace); on small calls that work cost four to eight
  * times the daemon's own (BENCHMARKS.md, API throughput). This path reads the body in one
- * piece and writes the answer in one piece (unary-call.ts), and in between uses Connect's own
+ * piece and writes the answer in one piece (unary-call.ts; answers of one event-loop turn are
+ * written together, answer-writes.ts), and in between uses Connect's own
  * parts where they cost little: the method's serialization, the error JSON, the HTTP status
  * of each code, the trailer headers and the compression negotiation. The interceptors and the
  * implementation are invoked as Connect does, with the call's signal made only when used.
@@ -55,6 +56,7 @@ import {
   trailerMux,
 } from "@connectrpc/connect/protocol-connect";
 import { createAnswerEncodings } from "./answer-encodings.js";
+import { createAnswerWrites } from "./answer-writes.js";
 import type { NodeRequest, NodeResponse } from "./http-handler.js";
 import { createUnaryCall, readBody, single, type UnarySpec } from "./unary-call.js";
 
@@ -105,6 +107,7 @@ export function createUnaryPath(opts: UnaryPathOptions): UnaryPath {
   const limits = validateReadWriteMaxBytes(opts.readMaxBytes, undefined, undefined);
   const routes = new Map<string, { spec: UnarySpec; serialization: Lookup }>();
   const encodings = createAnswerEncodings();
+  const writes = createAnswerWrites();
 
   const add = (spec: MethodImplSpec) => {
     if (spec.kind !== "unary") return;
@@ -218,8 +221,15 @@ export function createUnaryPath(opts: UnaryPathOptions): UnaryPath {
     const head: Record<string, string> = {};
     for (const [key, value] of header) head[key] = value;
     head[NODE.contentLength] = String(body.byteLength);
-    res.writeHead(status, head);
-    res.end(body);
+    const bytes = body;
+    writes.push(
+      () => {
+        res.writeHead(status, head);
+        res.end(bytes);
+      },
+      // Writing failed (the client is gone); nothing is left to tell anyone.
+      () => res.destroy(),
+    );
   }
 }
 
