@@ -46,7 +46,8 @@ describe("sqlite op store", () => {
 
   it("queryShared repeats its answer while the log is unchanged, and not after a write by any connection", () => {
     const path = newDbPath();
-    const store = openSqliteOpStore(path);
+    let nowMs = 1_000_000;
+    const store = openSqliteOpStore(path, { now: () => nowMs });
     const other = openSqliteOpStore(path);
     try {
       const [a] = store.add(newOp({ planId: "p1" }));
@@ -55,13 +56,24 @@ describe("sqlite op store", () => {
       const first = store.queryShared(q);
       assert.equal(store.queryShared({ selector: { planId: "p1" }, lastN: 10 }), first);
       assert.notEqual(store.queryShared({ selector: { planId: "p1" }, lastN: 9 }), first);
+      // Queries that differ only in an int64 field or a list are different questions.
+      const byIds = (ids: bigint[]) => store.queryShared({ selector: { ids } });
+      assert.equal(byIds([a.id]), byIds([a.id]));
+      assert.notEqual(byIds([a.id]), byIds([a.id, a.id + 1n]));
+      assert.notEqual(
+        store.queryShared({ selector: { planId: "p1", beforeId: 5n } }),
+        store.queryShared({ selector: { planId: "p1", beforeId: 6n } }),
+      );
       // A write through this store.
       store.update({ ...a, displayMessage: "mine" });
       const afterOwn = store.queryShared(q);
       assert.notEqual(afterOwn, first);
       assert.equal(afterOwn[0]?.displayMessage, "mine");
-      // A write through another connection to the same file.
+      // A write through another connection to the same file: looked for at most every 10 ms.
       other.update({ ...a, displayMessage: "theirs", modno: afterOwn[0]?.modno ?? 0n });
+      nowMs += 9;
+      assert.equal(store.queryShared(q), afterOwn, "other connections are not checked yet");
+      nowMs += 1;
       const afterOther = store.queryShared(q);
       assert.notEqual(afterOther, afterOwn);
       assert.equal(afterOther[0]?.displayMessage, "theirs");
