@@ -18,7 +18,7 @@ const PASSWORD = "a long admin password";
 const MAIN = join(import.meta.dirname, "..", "..", "src", "main.ts");
 
 describe("restwell client commands against a running daemon", async () => {
-  const { daemon, slow, dir, repoPath, sourceDir } = await startSlowResticDaemon({
+  const { daemon, slow, sourceDir } = await startSlowResticDaemon({
     instance: "cli-test",
     planId: "plan1",
     files: 12,

@@ -36,7 +36,7 @@ describe("housekeeping", () => {
       create(OperationSchema, {
         status: OperationStatus.STATUS_SUCCESS,
         repoId: "r1",
-        snapshotId: "live0001" + "f".repeat(56),
+        snapshotId: `live0001${"f".repeat(56)}`,
         unixTimeStartMs: BigInt(NOW),
         op: { case: "operationIndexSnapshot", value: { snapshot: { id: "live0001" } } },
       }),
