@@ -36,7 +36,7 @@ export function authInterceptor(
         `${method} has no permission rule; it is refused`,
         Code.PermissionDenied,
       );
-    if (requirement === "public") return next(req);
+    if (requirement === "public") return await next(req);
 
     const result = await authn.authenticate(req.header.get("authorization"));
     if (!result.ok) {
@@ -50,7 +50,7 @@ export function authInterceptor(
     req.contextValues.set(principalKey, principal);
     const refusal = refusalOf(principal, requirement, method);
     if (refusal) throw new ConnectError(refusal, Code.PermissionDenied);
-    return next(req);
+    return await next(req);
   };
 }
 
@@ -117,22 +117,20 @@ async function* mapStreamErrors<T>(stream: AsyncIterable<T>, log: Logger, reques
 export function accessLogInterceptor(log: Logger): Interceptor {
   return (next) => async (req) => {
     const started = performance.now();
-    const fields = () => ({
-      method: `${req.service.typeName}/${req.method.name}`,
-      ms: Math.round(performance.now() - started),
-      principal: principalLabel(req.contextValues.get(principalKey)),
-      requestId: req.contextValues.get(requestIdKey),
-    });
+    let code = "ok";
     try {
-      const res = await next(req);
-      log.info("rpc", { ...fields(), code: "ok" });
-      return res;
+      return await next(req);
     } catch (err) {
-      log.info("rpc", {
-        ...fields(),
-        code: err instanceof ConnectError ? Code[err.code] : "unknown",
-      });
+      code = err instanceof ConnectError ? Code[err.code] : "unknown";
       throw err;
+    } finally {
+      log.info("rpc", {
+        method: `${req.service.typeName}/${req.method.name}`,
+        ms: Math.round(performance.now() - started),
+        principal: principalLabel(req.contextValues.get(principalKey)),
+        requestId: req.contextValues.get(requestIdKey),
+        code,
+      });
     }
   };
 }

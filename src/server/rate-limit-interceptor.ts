@@ -100,7 +100,7 @@ export function requestRateLimitInterceptor(limits: RequestLimits): Interceptor 
       req.contextValues.get(httpHeadersKey)(headers);
       if (!decision.allowed) throw tooManyRequests(decision, headers);
     }
-    return next(req);
+    return await next(req);
   };
 }
 

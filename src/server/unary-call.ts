@@ -70,7 +70,9 @@ class Call implements UnaryCall {
   private ownAnswer: UnaryResponse | undefined;
 
   constructor(private readonly init: UnaryCallInit) {
-    this.responseHeader = new Headers({ [headerContentType]: init.contentType });
+    // Headers made empty and then set: from a record, undici's constructor costs twice as much.
+    this.responseHeader = new Headers();
+    this.responseHeader.set(headerContentType, init.contentType);
     const { res } = init;
     res.once("close", () => {
       if (!res.writableFinished) this.abort(new ConnectError(CLIENT_GONE, Code.Canceled));
