@@ -29,7 +29,7 @@ const TAGS: Record<LogLevel, string> = {
   warn: "WARN",
   error: "ERROR",
 };
-/** A field value with one of these is written as a JSON string. */
+/** A string field value with one of these is written as a JSON string (numbers never need it). */
 const NEEDS_QUOTES = /[\s"=]/;
 
 /** The time as ISO 8601, formatted once per millisecond (a busy daemon logs many lines in one). */
@@ -56,8 +56,8 @@ export function createLogger(level: LogLevel = "info", write: LineWriter = stder
     for (const k in fields) {
       const v = fields[k];
       if (v === undefined) continue;
-      const s = String(v);
-      line += ` ${k}=${NEEDS_QUOTES.test(s) ? JSON.stringify(s) : s}`;
+      if (typeof v !== "string") line += ` ${k}=${v}`;
+      else line += ` ${k}=${NEEDS_QUOTES.test(v) ? JSON.stringify(v) : v}`;
     }
     write(line);
     if (ORDER[lvl] >= ORDER.warn) write.flush?.();

@@ -105,15 +105,20 @@ const NODE = {
 
 export function createUnaryPath(opts: UnaryPathOptions): UnaryPath {
   const limits = validateReadWriteMaxBytes(opts.readMaxBytes, undefined, undefined);
-  const routes = new Map<string, { spec: UnarySpec; serialization: Lookup }>();
+  // Each method's route for a JSON body and for a binary one, made once.
+  const routes = new Map<string, { jsonBody: UnaryRoute; binaryBody: UnaryRoute }>();
   const encodings = createAnswerEncodings();
   const writes = createAnswerWrites();
 
   const add = (spec: MethodImplSpec) => {
     if (spec.kind !== "unary") return;
-    routes.set(`/${spec.method.parent.typeName}/${spec.method.name}`, {
+    const route = {
       spec: spec as UnarySpec,
       serialization: createMethodSerializationLookup(spec.method, undefined, undefined, limits),
+    };
+    routes.set(`/${spec.method.parent.typeName}/${spec.method.name}`, {
+      jsonBody: { ...route, binary: false },
+      binaryBody: { ...route, binary: true },
     });
   };
 
@@ -149,9 +154,9 @@ export function createUnaryPath(opts: UnaryPathOptions): UnaryPath {
       if (version !== undefined && version !== protocolVersion) return undefined;
       const encoding = h[NODE.encoding];
       if (encoding !== undefined && encoding !== "identity") return undefined;
-      const type = parseContentType(single(h[NODE.contentType]) ?? null);
-      if (!type || type.stream) return undefined;
-      return { ...found, binary: type.binary };
+      const binary = unaryBinary(single(h[NODE.contentType]));
+      if (binary === undefined) return undefined;
+      return binary ? found.binaryBody : found.jsonBody;
     },
 
     async serve(route, req, res, values) {
@@ -231,6 +236,17 @@ export function createUnaryPath(opts: UnaryPathOptions): UnaryPath {
       () => res.destroy(),
     );
   }
+}
+
+/**
+ * Whether a unary call's content type is binary; undefined for a stream or for a type that is
+ * not Connect's. The two exact types clients send skip connect's pattern.
+ */
+function unaryBinary(contentType: string | undefined): boolean | undefined {
+  if (contentType === contentTypeUnaryJson) return false;
+  if (contentType === contentTypeUnaryProto) return true;
+  const type = parseContentType(contentType ?? null);
+  return type && !type.stream ? type.binary : undefined;
 }
 
 /** The request message; a binary body that does not parse is the client's mistake. */
