@@ -78,7 +78,11 @@ export const silentLogger: Logger = createLogger("error", () => {});
 export interface BufferedLinesOptions {
   /** Longest a line waits before it is written (default 50 ms). */
   maxDelayMs?: number;
-  /** Buffered text that is written at once, without waiting (default 64 KiB). */
+  /**
+   * Buffered text that is written at once, without waiting (default 16 KiB: a quarter of a
+   * Linux pipe, so a synchronous write to stderr fits while its reader lags behind a little,
+   * instead of stalling the daemon until the pipe is empty).
+   */
   maxChars?: number;
   /** Timers, injectable for tests (default the global ones; the timer is unref'd). */
   setTimer?: (fn: () => void, ms: number) => () => void;
@@ -95,7 +99,7 @@ export function bufferedLines(
   opts: BufferedLinesOptions = {},
 ): LineWriter & { flush(): void } {
   const maxDelayMs = opts.maxDelayMs ?? 50;
-  const maxChars = opts.maxChars ?? 64 * 1024;
+  const maxChars = opts.maxChars ?? 16 * 1024;
   const setTimer = opts.setTimer ?? unrefTimer;
   let pending: string[] = [];
   let chars = 0;
