@@ -73,16 +73,22 @@ class Call implements UnaryCall {
     // Headers made empty and then set: from a record, undici's constructor costs twice as much.
     this.responseHeader = new Headers();
     this.responseHeader.set(headerContentType, init.contentType);
-    const { res } = init;
-    res.once("close", () => {
-      if (!res.writableFinished) this.abort(new ConnectError(CLIENT_GONE, Code.Canceled));
-    });
   }
 
+  /**
+   * The call's signal, made on first use, and only then listening for the client leaving
+   * (a listener on every response was a cost for the many calls that never read it).
+   */
   signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
+      const { res } = this.init;
+      const clientGone = () => {
+        if (!res.writableFinished) this.abort(new ConnectError(CLIENT_GONE, Code.Canceled));
+      };
       if (this.reason !== undefined) this.controller.abort(this.reason);
+      else if (res.closed) clientGone();
+      else res.once("close", clientGone);
     }
     return this.controller.signal;
   }

@@ -6,7 +6,7 @@
  * answers must agree.
  */
 import assert from "node:assert/strict";
-import { IncomingMessage } from "node:http";
+import http, { IncomingMessage } from "node:http";
 import http2 from "node:http2";
 import { Socket } from "node:net";
 import { after, describe, it } from "node:test";
@@ -165,6 +165,57 @@ describe("unary path with interceptors that copy the request and the answer", as
     assert.ok(signal instanceof AbortSignal);
     assert.equal(signal.aborted, true, "aborted once the call has ended");
   });
+});
+
+describe("unary path when the client leaves mid-call", async () => {
+  /** Per plan: resolves when the implementation has started; the test then lets it go on. */
+  const started = new Map<string, () => void>();
+  const proceed = new Map<string, Promise<void>>();
+  const reasons = new Map<string, unknown>();
+  const url = await serveBackup([], async (req, ctx) => {
+    const plan = req.value;
+    // "early" reads the signal while the client is still there, "late" only after it left.
+    const early = plan === "early" ? ctx.signal : undefined;
+    started.get(plan)?.();
+    await proceed.get(plan);
+    const signal = early ?? ctx.signal;
+    if (!signal.aborted) await new Promise((r) => signal.addEventListener("abort", r));
+    reasons.set(plan, signal.reason);
+    return {};
+  });
+
+  /** Starts Backup for `plan`, waits until it runs, and drops the connection. */
+  const leave = async (plan: string) => {
+    let go = () => {};
+    proceed.set(plan, new Promise<void>((r) => (go = r)));
+    const running = new Promise<void>((r) => started.set(plan, r));
+    const req = http.request(`${url}/v1.Backrest/Backup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+    });
+    req.on("error", () => {});
+    req.end(JSON.stringify({ value: plan }));
+    await running;
+    const gone = new Promise((r) => req.once("close", r));
+    req.destroy();
+    await gone;
+    // Let the server see the connection close before the implementation goes on.
+    await new Promise((r) => setTimeout(r, 50));
+    go();
+  };
+
+  for (const plan of ["early", "late"]) {
+    it(`aborts the call's signal as canceled (signal read ${plan})`, async () => {
+      await leave(plan);
+      for (let i = 0; i < 500 && !reasons.has(plan); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      assert.ok(reasons.has(plan), "the signal was aborted within 5 s");
+      const reason = reasons.get(plan);
+      assert.ok(reason instanceof ConnectError);
+      assert.equal(reason.code, Code.Canceled);
+      assert.match(reason.message, /closed the connection before the answer/);
+    });
+  }
 });
 
 describe("readBody", () => {
