@@ -111,6 +111,14 @@ function validateRepo(repo: Repo, path: string): ValidationIssue[] {
       message: "repo uri is empty; set the repository location (a path, sftp:, s3:, rest:...)",
     });
   }
+  issues.push(
+    ...commandLineIssues(path, [
+      ["uri", [repo.uri]],
+      ["password", [repo.password]],
+      ["env", repo.env],
+      ["flags", repo.flags],
+    ]),
+  );
   repo.env.forEach((entry, j) => {
     if (!ENV_ENTRY.test(entry)) {
       issues.push({
@@ -156,9 +164,57 @@ function validatePlan(plan: Plan, path: string, repoIds: Set<string>): Validatio
       });
     }
   });
+  issues.push(
+    ...commandLineIssues(path, [
+      ["excludes", plan.excludes],
+      ["iexcludes", plan.iexcludes],
+      ["backup_flags", plan.backupFlags],
+    ]),
+  );
   issues.push(...validateDatabaseSources(plan, path));
   issues.push(...validateSchedule(plan.schedule, `${path}.schedule`));
   issues.push(...validateRetention(plan.retention, `${path}.retention`));
+  return issues;
+}
+
+/**
+ * Longest text of one field that reaches restic's command line or environment. Linux refuses
+ * a single argument or variable over 128 KiB, and all of them together over about 2 MiB
+ * (E2BIG), so a repo's or plan's fields together are held to MAX_COMMAND_LINE_CHARS.
+ */
+const MAX_ARGUMENT_CHARS = 32 * 1024;
+const MAX_COMMAND_LINE_CHARS = 256 * 1024;
+
+/**
+ * Problems of fields that restic gets as arguments or environment: a NUL character (which no
+ * argument can hold) and text too long to start a program with. `fields` are the fields'
+ * names below `path` and their values (one value for a single field, each entry for a list).
+ */
+function commandLineIssues(path: string, fields: [string, string[]][]): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  let total = 0;
+  for (const [field, values] of fields) {
+    const single = field === "uri" || field === "password";
+    values.forEach((value, j) => {
+      const at = single ? `${path}.${field}` : `${path}.${field}[${j}]`;
+      total += value.length;
+      if (value.includes("\0"))
+        issues.push({
+          path: at,
+          message: "contains a NUL character, which restic cannot be given; remove it",
+        });
+      else if (value.length > MAX_ARGUMENT_CHARS)
+        issues.push({
+          path: at,
+          message: `is ${value.length} characters long; keep it under ${MAX_ARGUMENT_CHARS}`,
+        });
+    });
+  }
+  if (issues.length === 0 && total > MAX_COMMAND_LINE_CHARS)
+    issues.push({
+      path,
+      message: `${fields.map(([f]) => f).join(", ")} hold ${total} characters together, more than a program can be started with; keep them under ${MAX_COMMAND_LINE_CHARS}`,
+    });
   return issues;
 }
 

@@ -72,6 +72,54 @@ describe("validateConfig", () => {
     assert.match(String(byPath.get("plans[0].repo")), /repo "nope" does not exist/);
   });
 
+  it("refuses what restic could not be started with: NUL characters and overlong text", () => {
+    const big = "x".repeat(40 * 1024);
+    const cfg = {
+      instance: "a",
+      repos: [
+        {
+          id: "r",
+          uri: "/srv/r\0",
+          password: "secret\0pw",
+          env: ["A=1", "B=a\0b"],
+          flags: ["--limit-upload=1", `--option=${big}`],
+        },
+        { id: "r2", uri: "/srv/r2", flags: Array.from({ length: 10 }, () => "y".repeat(30_000)) },
+      ],
+      plans: [
+        {
+          id: "p",
+          repo: "r",
+          paths: ["/home"],
+          excludes: ["*.tmp\0"],
+          iexcludes: ["ok"],
+          backup_flags: ["--one-file-system", "--tag=\0"],
+        },
+      ],
+    };
+    const issues = validateConfig(configFrom(cfg));
+    assert.deepEqual(issues.map((i) => i.path).sort(), [
+      "plans[0].backup_flags[1]",
+      "plans[0].excludes[0]",
+      "repos[0].env[1]",
+      "repos[0].flags[1]",
+      "repos[0].password",
+      "repos[0].uri",
+      "repos[1]",
+    ]);
+    const byPath = new Map(issues.map((i) => [i.path, i.message]));
+    assert.match(String(byPath.get("repos[0].password")), /NUL character.*remove it/);
+    assert.match(
+      String(byPath.get("repos[0].flags[1]")),
+      /is 40969 characters long; keep it under 32768/,
+    );
+    assert.match(
+      String(byPath.get("repos[1]")),
+      /300007 characters together.*keep them under 262144/,
+    );
+    for (const issue of issues) assert.doesNotMatch(issue.message, /secret/, "no value is echoed");
+  });
+
   it("reports an empty instance", () => {
     assert.deepEqual(paths({ repos: [okRepo] }), ["instance"]);
   });

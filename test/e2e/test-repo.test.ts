@@ -154,6 +154,14 @@ describe("TestRepo", async () => {
     assert.match(res.text, /uri/);
   });
 
+  it("refuses flags restic could not be started with, naming the field", async () => {
+    const res = await callJson(url, "v1.Backrest/TestRepo", {
+      repo: { id: "", uri: fx.repoPath, password: "x", flags: ["--no-lock", "a\u0000b"] },
+    });
+    assert.equal((res.body as { code: string }).code, "invalid_argument", res.text);
+    assert.match(res.text, /flags\[1\]: contains a NUL character/);
+  });
+
   it("saved nothing: the config file and its modno are unchanged", async () => {
     assert.equal(readFileSync(fx.daemon.configPath, "utf8"), configBefore);
     const cfg = (await callJson(url, "v1.Backrest/GetConfig", {})).body as {
