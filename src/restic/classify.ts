@@ -188,6 +188,8 @@ export function badOutputError(run: FailedRun, problem: string): ResticError {
 function failureMessage(run: FailedRun): string {
   if (run.startError) {
     const code = (run.startError as { code?: unknown }).code;
+    if (code === "E2BIG")
+      return `could not start restic ${run.subcommand}: its arguments and environment are longer than the system allows (E2BIG); shorten the repo's flags and env or the plan's paths, excludes and flags`;
     return `could not start restic as "${run.command}" (${String(code ?? run.startError.message)}); check that restic is installed and the command path is right`;
   }
   if (run.exitCode === undefined) {

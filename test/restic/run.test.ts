@@ -130,6 +130,25 @@ describe("createRestic without restic", () => {
   });
 });
 
+describe("createRestic with a command line the system refuses", () => {
+  test("an argument over the system's limit rejects with a ResticError that says what to shorten", async () => {
+    const restic = createRestic({ command: "restic" });
+    const repo = {
+      uri: "/nonexistent/repo",
+      password: "pw",
+      flags: [`--option=${"x".repeat(200_000)}`],
+    };
+    await assert.rejects(restic.repoId(repo), (error: unknown) => {
+      assert.ok(error instanceof ResticError);
+      assert.match(
+        error.message,
+        /longer than the system allows \(E2BIG\); shorten the repo's flags/,
+      );
+      return true;
+    });
+  });
+});
+
 describe("buildCallEnv", () => {
   test("secrets travel by environment, on top of the base and the repo's env", () => {
     const { env, secrets } = buildCallEnv(
