@@ -4,8 +4,9 @@ import { posix } from "node:path";
 import { ValidationError } from "../errors.js";
 
 /**
- * A path inside a snapshot: absolute, no "." or ".." segments, no NUL. "" and "/" mean the
- * root. Returns the normalized path (no trailing slash except the root).
+ * A path inside a snapshot: absolute, at most 4096 characters, no "." or ".." segments, no
+ * NUL. "" and "/" mean the root. Returns the normalized path (no trailing slash except the
+ * root).
  */
 export function snapshotPath(path: string, field: string): string {
   if (path === "" || path === "/") return "/";
@@ -14,7 +15,12 @@ export function snapshotPath(path: string, field: string): string {
   return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
 }
 
+/** Linux's PATH_MAX: no longer path names a file (and a far longer one cannot be an argument). */
+const MAX_PATH_CHARS = 4096;
+
 function pathProblem(path: string): string | undefined {
+  if (path.length > MAX_PATH_CHARS)
+    return `is ${path.length} characters long; a path has at most ${MAX_PATH_CHARS}`;
   if (path.includes("\0")) return "must not contain NUL characters";
   if (!path.startsWith("/")) return `must be an absolute path (starting with "/"), got "${path}"`;
   if (path.split("/").some((seg) => seg === ".." || seg === ".")) {
