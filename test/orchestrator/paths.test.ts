@@ -23,9 +23,18 @@ describe("snapshotPath", () => {
   });
 
   it("refuses NUL characters, relative paths and dot segments", () => {
-    assert.match(refusal(() => snapshotPath("/a\0b", "path"), "path"), /NUL/);
-    assert.match(refusal(() => snapshotPath("home", "path"), "path"), /absolute/);
-    assert.match(refusal(() => snapshotPath("/a/../b", "path"), "path"), /"\.\." segments/);
+    assert.match(
+      refusal(() => snapshotPath("/a\0b", "path"), "path"),
+      /NUL/,
+    );
+    assert.match(
+      refusal(() => snapshotPath("home", "path"), "path"),
+      /absolute/,
+    );
+    assert.match(
+      refusal(() => snapshotPath("/a/../b", "path"), "path"),
+      /"\.\." segments/,
+    );
   });
 
   it("refuses a path longer than the system's 4096 characters without echoing it", () => {
@@ -33,6 +42,9 @@ describe("snapshotPath", () => {
     assert.equal(snapshotPath(longest, "path"), longest);
     const message = refusal(() => snapshotPath(`/${"a".repeat(200_000)}`, "path"), "path");
     assert.equal(message, "is 200001 characters long; a path has at most 4096");
-    assert.match(refusal(() => restoreTarget(`/${"b".repeat(5000)}`), "target"), /at most 4096/);
+    assert.match(
+      refusal(() => restoreTarget(`/${"b".repeat(5000)}`), "target"),
+      /at most 4096/,
+    );
   });
 });
