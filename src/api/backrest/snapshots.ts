@@ -7,6 +7,7 @@ import { type Backrest, ListSnapshotFilesResponseSchema } from "../../../gen/v1/
 import { ValidationError } from "../../errors.js";
 import { required } from "./config.js";
 import type { BackrestServiceDeps } from "./deps.js";
+import { snapshotId, snapshotIds } from "./snapshot-ids.js";
 import { started } from "./tasks.js";
 
 type Handlers = Pick<
@@ -20,14 +21,6 @@ type Handlers = Pick<
   | "restoreFromRecycleBin"
   | "purgeRecycleBin"
 >;
-
-function snapshotIds(ids: string[]): string[] {
-  if (ids.length === 0)
-    throw new ValidationError([
-      { path: "snapshotIds", message: "must name at least one snapshot" },
-    ]);
-  return ids;
-}
 
 export function snapshotHandlers(deps: BackrestServiceDeps): Handlers {
   const o = deps.orchestrator;
@@ -44,15 +37,15 @@ export function snapshotHandlers(deps: BackrestServiceDeps): Handlers {
         ListSnapshotFilesResponseSchema,
         await o.listSnapshotFiles(
           required(req.repoId, "repoId", "a repo"),
-          required(req.snapshotId, "snapshotId", "a snapshot"),
+          snapshotId(req.snapshotId, "snapshotId", "a snapshot"),
           req.path,
         ),
       ),
     diffSnapshots: (req, ctx) =>
       o.diffSnapshots(
         required(req.repoId, "repoId", "a repo"),
-        required(req.snapshotA, "snapshotA", "the older snapshot"),
-        required(req.snapshotB, "snapshotB", "the newer snapshot"),
+        snapshotId(req.snapshotA, "snapshotA", "the older snapshot"),
+        snapshotId(req.snapshotB, "snapshotB", "the newer snapshot"),
         ctx.signal,
       ),
     getDownloadURL: (req) => {
@@ -80,6 +73,13 @@ export function snapshotHandlers(deps: BackrestServiceDeps): Handlers {
         o.startUnrecycle(required(req.repoId, "repoId", "a repo"), snapshotIds(req.snapshotIds)),
       ),
     purgeRecycleBin: (req) =>
-      started(o.startPurge(required(req.repoId, "repoId", "a repo"), req.snapshotIds, req.prune)),
+      started(
+        o.startPurge(
+          required(req.repoId, "repoId", "a repo"),
+          // None named: the whole recycle bin.
+          req.snapshotIds.length > 0 ? snapshotIds(req.snapshotIds) : [],
+          req.prune,
+        ),
+      ),
   };
 }

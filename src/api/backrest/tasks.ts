@@ -12,6 +12,7 @@ import { ValidationError } from "../../errors.js";
 import type { RepoTask } from "../../orchestrator/orchestrator.js";
 import { required } from "./config.js";
 import type { BackrestServiceDeps } from "./deps.js";
+import { optionalSnapshotId, snapshotId } from "./snapshot-ids.js";
 
 type Handlers = Pick<
   ServiceImpl<typeof Backrest>,
@@ -63,7 +64,7 @@ export function taskHandlers(deps: BackrestServiceDeps): Handlers {
         o.startForget({
           repoId: required(req.repoId, "repoId", "a repo"),
           planId: req.planId,
-          snapshotId: req.snapshotId,
+          snapshotId: optionalSnapshotId(req.snapshotId, "snapshotId"),
         }),
       ),
     restore: (req) =>
@@ -71,7 +72,7 @@ export function taskHandlers(deps: BackrestServiceDeps): Handlers {
         o.startRestore({
           repoId: required(req.repoId, "repoId", "a repo"),
           planId: req.planId,
-          snapshotId: required(req.snapshotId, "snapshotId", "the snapshot to restore from"),
+          snapshotId: snapshotId(req.snapshotId, "snapshotId", "the snapshot to restore from"),
           path: req.path,
           target: req.target,
         }),
