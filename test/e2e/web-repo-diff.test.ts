@@ -146,12 +146,15 @@ describe("web UI: repo connection test and snapshot comparison", async () => {
     await screenshot(page, "snapshot-diff");
     assert.deepEqual(await page.evaluate(UNLABELED_CONTROLS), [], "unlabeled controls");
 
-    // The list scrolls by keyboard; its last path (the removed one) comes into view.
+    // The list scrolls by keyboard; End brings its last path (the removed one) into view,
+    // Home its first.
     await list.focus();
     await page.keyboard.press("End");
     const removed = row(`${source}/sub/file-1.txt`);
     await removed.waitFor();
     assert.equal(await removed.getAttribute("data-modifier"), "-");
+    await page.keyboard.press("Home");
+    await list.locator('li[aria-posinset="1"]').waitFor();
 
     // Narrowed to one kind of change.
     await panel.getByLabel("Show").selectOption("removed");

@@ -123,6 +123,16 @@ function ChangeList(props: { changes: DiffSnapshotsResponse_Change[] }) {
       // biome-ignore lint/a11y/noNoninteractiveTabindex: the list scrolls; keyboard users need to reach it.
       tabIndex={0}
       data-count={changes.length}
+      onKeyDown={(e) => {
+        // Home and End go to the first and last path through the virtualizer: the browser's
+        // own scroll stops at the height estimated before the rows on the way were measured,
+        // short of the end when they turn out taller.
+        if (e.target !== e.currentTarget || changes.length === 0) return;
+        if (e.key !== "Home" && e.key !== "End") return;
+        e.preventDefault();
+        if (e.key === "End") virtualizer.scrollToIndex(changes.length - 1, { align: "end" });
+        else virtualizer.scrollToIndex(0, { align: "start" });
+      }}
     >
       {changes.length === 0 ? <p className="muted diff-none">No changes of this kind.</p> : null}
       <ul className="diff-list" style={{ height: virtualizer.getTotalSize() }}>
