@@ -7,7 +7,7 @@ import { type Backrest, ListSnapshotFilesResponseSchema } from "../../../gen/v1/
 import { ValidationError } from "../../errors.js";
 import { required } from "./config.js";
 import type { BackrestServiceDeps } from "./deps.js";
-import { snapshotId, snapshotIds } from "./snapshot-ids.js";
+import { snapshotId, snapshotIds, validSnapshotIds } from "./snapshot-ids.js";
 import { started } from "./tasks.js";
 
 type Handlers = Pick<
@@ -77,7 +77,7 @@ export function snapshotHandlers(deps: BackrestServiceDeps): Handlers {
         o.startPurge(
           required(req.repoId, "repoId", "a repo"),
           // None named: the whole recycle bin.
-          req.snapshotIds.length > 0 ? snapshotIds(req.snapshotIds) : [],
+          validSnapshotIds(req.snapshotIds),
           req.prune,
         ),
       ),
