@@ -113,8 +113,8 @@ function validateRepo(repo: Repo, path: string): ValidationIssue[] {
   }
   issues.push(
     ...commandLineIssues(path, [
-      ["uri", [repo.uri]],
-      ["password", [repo.password]],
+      ["uri", repo.uri],
+      ["password", repo.password],
       ["env", repo.env],
       ["flags", repo.flags],
     ]),
@@ -188,15 +188,16 @@ const MAX_COMMAND_LINE_CHARS = 256 * 1024;
 /**
  * Problems of fields that restic gets as arguments or environment: a NUL character (which no
  * argument can hold) and text too long to start a program with. `fields` are the fields'
- * names below `path` and their values (one value for a single field, each entry for a list).
+ * names below `path` and their values: a string for a single field, an array for a list.
  */
-function commandLineIssues(path: string, fields: [string, string[]][]): ValidationIssue[] {
+function commandLineIssues(path: string, fields: [string, string | string[]][]): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   let total = 0;
-  for (const [field, values] of fields) {
-    const single = field === "uri" || field === "password";
-    values.forEach((value, j) => {
-      const at = single ? `${path}.${field}` : `${path}.${field}[${j}]`;
+  for (const [field, given] of fields) {
+    const entries = Array.isArray(given)
+      ? given.map((v, j) => [v, `${path}.${field}[${j}]`] as const)
+      : [[given, `${path}.${field}`] as const];
+    for (const [value, at] of entries) {
       total += value.length;
       if (value.includes("\0"))
         issues.push({
@@ -208,7 +209,7 @@ function commandLineIssues(path: string, fields: [string, string[]][]): Validati
           path: at,
           message: `is ${value.length} characters long; keep it under ${MAX_ARGUMENT_CHARS}`,
         });
-    });
+    }
   }
   if (issues.length === 0 && total > MAX_COMMAND_LINE_CHARS)
     issues.push({
