@@ -94,7 +94,7 @@ function createStore(db: Database.Database, opts: SqliteOpStoreOptions): Analyti
   let otherCommitsCheckedAt = Number.NEGATIVE_INFINITY;
   const logVersion = () => {
     const t = now();
-    if (!(t - otherCommitsCheckedAt < OTHER_COMMITS_CHECK_MS)) {
+    if (t - otherCommitsCheckedAt >= OTHER_COMMITS_CHECK_MS) {
       otherCommits = dataVersion.get();
       otherCommitsCheckedAt = t;
     }
