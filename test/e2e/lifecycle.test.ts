@@ -127,11 +127,20 @@ describe("daemon lifecycle around a running backup", { concurrency: false }, () 
     const first = await spawnDaemon(setup.configPath, setup.dataDir);
     void callJson(first.url, "v1.Backrest/Backup", { value: "plan1" }).catch(() => {});
     await waitForStatus(first.url, "STATUS_INPROGRESS");
-    // Wait until restic holds its lock in the repository.
+    // Wait until restic holds its lock in the repository, and the backup is under way (a
+    // lock seen earlier may be a short command's, gone before the kill).
     await waitFor(
       async () => readdirSync(join(setup.repoPath, "locks")).length > 0,
       30_000,
       "restic's lock",
+    );
+    await waitFor(
+      async () => {
+        const res = await callJson(first.url, "v1.Backrest/GetOperations", { lastN: 1 });
+        return /"bytesDone":"[1-9]/.test(res.text) || undefined;
+      },
+      60_000,
+      "the backup's progress",
     );
     // Kill the daemon together with its restic, like a power cut.
     process.kill(-(first.child.pid as number), "SIGKILL");
